@@ -1,0 +1,33 @@
+# The two commands of the README's quick start, and a few more.
+#   make demo   builds `clot` in release mode and runs the main job on the bundled sample
+#   make test   runs the whole test suite (swift test)
+# Both install what is missing first (scripts/bootstrap.sh: OpenBLAS and LAPACKE via apt-get).
+
+SWIFT ?= swift
+# sgemm is not bitwise identical across thread counts: pin it so runs repeat exactly.
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: demo test build bench bootstrap clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build -c release --product clot
+
+demo: build
+	.build/release/clot evaluate --pred fixtures/sample/predictions-equal-split \
+	    --gt fixtures/sample/Breakfast/groundTruth \
+	    --mapping fixtures/sample/Breakfast/mapping/mapping.txt --level activity
+	.build/release/clot evaluate --pred fixtures/sample/predictions-equal-split \
+	    --gt fixtures/sample/Breakfast/groundTruth \
+	    --mapping fixtures/sample/Breakfast/mapping/mapping.txt --level video
+
+test: bootstrap
+	$(SWIFT) test
+
+bench: build
+	.build/release/clot bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `clot`: the one command-line tool of the suite.
+public struct ClotCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "clot",
+        abstract: "CLOT / ASOT unsupervised action segmentation: reference implementation and reproducibility suite.",
+        subcommands: [Evaluate.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,121 @@
+/// The benchmarks of both papers and where their files sit in the standard layout
+/// (METHOD.md §1, ASOT `src/video_dataset.py`):
+///
+///     ROOT/<Dataset>/features/<activity>/<video>.txt|.npy
+///     ROOT/<Dataset>/groundTruth/<video>
+///     ROOT/<Dataset>/mapping/mapping.txt   (50 Salads eval granularity: mappingeval.txt)
+public enum DatasetName: String, CaseIterable, Sendable, Codable {
+    case breakfast = "Breakfast"
+    case yti = "YTI"
+    /// 50 Salads, mid granularity (19 classes).
+    case fs = "FS"
+    /// 50 Salads, eval granularity (12 classes): the same files as `FS`, another mapping.
+    case fsEval = "FSeval"
+    case desktopAssembly = "desktop_assembly"
+
+    /// Accepts the official names and a few spellings researchers use.
+    public init(parsing text: String) throws {
+        let key = text.lowercased().replacingOccurrences(of: "-", with: "_")
+        switch key {
+        case "breakfast", "bf": self = .breakfast
+        case "yti", "youtube_instructions", "youtubeinstructions": self = .yti
+        case "fs", "50salads", "50s", "50salads_mid", "fs_mid": self = .fs
+        case "fseval", "50salads_eval", "fs_eval": self = .fsEval
+        case "desktop_assembly", "da", "desktopassembly": self = .desktopAssembly
+        default:
+            throw InputError("--dataset", "unknown dataset '\(text)'",
+                             hint: "one of " + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
+    /// The folder under ROOT (`FSeval` shares `FS`).
+    public var directoryName: String { self == .fsEval ? "FS" : rawValue }
+
+    /// The mapping file under `mapping/`.
+    public var mappingFileName: String { self == .fsEval ? "mappingeval.txt" : "mapping.txt" }
+
+    /// Whether every video belongs to one unnamed activity whose features sit directly under
+    /// `features/`.
+    public var hasSingleActivity: Bool { self == .fs || self == .fsEval || self == .desktopAssembly }
+
+    /// The activity a video belongs to, parsed from its name as `parse_action_name` does:
+    /// Breakfast takes the last `_` field, YTI drops it, the others have the single activity "".
+    public func activity(ofVideo name: String) -> String {
+        switch self {
+        case .breakfast: return String(name.split(separator: "_", omittingEmptySubsequences: false).last ?? "")
+        case .yti: return name.split(separator: "_", omittingEmptySubsequences: false).dropLast().joined(separator: "_")
+        case .fs, .fsEval, .desktopAssembly: return ""
+        }
+    }
+
+    /// Whether a groundTruth entry counts as a video (its name holds `_` or `-`).
+    public static func isVideoName(_ name: String) -> Bool {
+        name.contains("_") || name.contains("-")
+    }
+}
+
+/// One dataset folder in the standard layout.
+public struct DatasetLayout: Sendable {
+    public var root: String
+    public var dataset: DatasetName
+
+    public init(root: String, dataset: DatasetName) {
+        self.root = root
+        self.dataset = dataset
+    }
+
+    public var directory: String { root + "/" + dataset.directoryName }
+    public var groundTruthDirectory: String { directory + "/groundTruth" }
+    public var mappingPath: String { directory + "/mapping/" + dataset.mappingFileName }
+
+    public func mapping() throws -> ActionMapping { try ActionMapping.read(mappingPath) }
+
+    /// Sorted video names of the dataset, or of one activity ("all" or nil: every video).
+    public func videoNames(activity: String? = nil) throws -> [String] {
+        let names = try FileSystem.contents(of: groundTruthDirectory)
+            .filter { DatasetName.isVideoName($0) && FileSystem.isFile(groundTruthDirectory + "/" + $0) }
+        guard let activity, activity != "all", !dataset.hasSingleActivity else { return names }
+        return names.filter { dataset.activity(ofVideo: $0) == activity }
+    }
+
+    /// The activities present, sorted.
+    public func activities() throws -> [String] {
+        Array(Set(try videoNames().map(dataset.activity(ofVideo:)))).sorted()
+    }
+
+    /// The features file of a video: `.txt` if present (the official loader tries it first),
+    /// else `.npy`.
+    public func featuresPath(video: String) throws -> String {
+        let activity = dataset.activity(ofVideo: video)
+        let base = directory + "/features/" + (activity.isEmpty ? "" : activity + "/") + video
+        if FileSystem.isFile(base + ".txt") { return base + ".txt" }
+        if FileSystem.isFile(base + ".npy") { return base + ".npy" }
+        throw InputError(base + ".txt", "features file missing (neither .txt nor .npy)",
+                         hint: "features go in features/<activity>/<video>.txt or .npy")
+    }
+
+    /// Loads a video's features and labels, resolved through `mapping`.
+    public func loadVideo(_ name: String, mapping: ActionMapping) throws -> Video {
+        let labelPath = groundTruthDirectory + "/" + name
+        let names = try TextFiles.parseLabelNames(FileSystem.readText(labelPath), source: labelPath)
+        let labels = try mapping.ids(for: names, source: labelPath)
+        let featurePath = try featuresPath(video: name)
+        let features = try Video.readFeatures(featurePath)
+        guard features.rows == labels.count else {
+            throw InputError(featurePath, "has \(features.rows) frames but \(labelPath) has \(labels.count) labels",
+                             hint: "features and ground truth must have one row per frame")
+        }
+        return Video(name: name, activity: dataset.activity(ofVideo: name), features: features, labels: labels)
+    }
+
+    /// Loads every video of an activity.
+    public func loadActivity(_ activity: String?) throws -> (videos: [Video], mapping: ActionMapping) {
+        let mapping = try mapping()
+        let names = try videoNames(activity: activity)
+        guard !names.isEmpty else {
+            throw InputError(groundTruthDirectory, "no videos" + (activity.map { " of activity '\($0)'" } ?? ""),
+                             hint: "activities here: " + ((try? activities().joined(separator: ", ")) ?? "none"))
+        }
+        return (try names.map { try loadVideo($0, mapping: mapping) }, mapping)
+    }
+}

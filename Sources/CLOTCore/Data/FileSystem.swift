@@ -1,0 +1,75 @@
+import Foundation
+
+/// File-system helpers with the project's error contract: every failure is an `InputError`
+/// naming the path, and every output is written to a temporary name and renamed into place, so
+/// a kill at any moment leaves either the previous file or the new one, never half of one.
+public enum FileSystem {
+    public static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    public static func isFile(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+    }
+
+    /// The UTF-8 text of a file.
+    public static func readText(_ path: String) throws -> String {
+        if isDirectory(path) { throw InputError(path, "is a folder, not a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(path, "cannot read file (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(path, "is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// Sorted names of the entries of a folder.
+    public static func contents(of directory: String) throws -> [String] {
+        guard isDirectory(directory) else {
+            throw InputError(directory, FileManager.default.fileExists(atPath: directory) ? "is a file, not a folder" : "folder does not exist")
+        }
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw InputError(directory, "cannot list folder")
+        }
+    }
+
+    /// Creates `path` (and parents) as a folder, or checks an existing one is a writable folder.
+    public static func prepareOutputDirectory(_ path: String) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path) {
+            guard isDirectory(path) else {
+                throw InputError(path, "output folder is a file", hint: "choose another --output")
+            }
+        } else {
+            do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw InputError(path, "cannot create output folder", hint: "check the parent folder exists and is writable")
+            }
+        }
+        guard fm.isWritableFile(atPath: path) else {
+            throw InputError(path, "output folder is not writable")
+        }
+    }
+
+    /// Writes bytes to a temporary file beside `path`, then renames it over `path`.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        let ok = FileManager.default.createFile(atPath: temporary, contents: Data(bytes))
+        guard ok else {
+            throw InputError(path, "cannot write file", hint: "check the folder exists and is writable")
+        }
+        if rename(temporary, path) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw InputError(path, "cannot move the finished file into place")
+        }
+    }
+
+    /// Writes UTF-8 text atomically.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        try writeAtomically(Array(text.utf8), to: path)
+    }
+}

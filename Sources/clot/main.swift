@@ -1,0 +1,3 @@
+import CLOTCommands
+
+ClotCommand.main()
