@@ -46,12 +46,12 @@ let package = Package(
         .executableTarget(name: "clot", dependencies: ["CLOTCommands"]),
         .target(name: "TestSupport", dependencies: ["CLOTCore"], path: "Tests/Support"),
         .testTarget(
-            name: "Numerics",
+            name: "NumericsTests",
             dependencies: ["CLOTCore", "Reference", "Optimized", "TestSupport"],
             path: "Tests/Numerics"
         ),
         .testTarget(
-            name: "Regression",
+            name: "RegressionTests",
             dependencies: ["CLOTCore", "Reference", "Optimized", "CLOTCommands", "TestSupport"],
             path: "Tests/Regression"
         ),

@@ -1,0 +1,109 @@
+/// The settings of one ASOT solve (ASOT Eq. 4–7, METHOD.md §3), with the official
+/// `segment_asot` defaults.
+public struct ASOTSettings: Sendable, Equatable, Codable {
+    /// Entropy weight ε (> 0).
+    public var epsilon: Double = 0.07
+    /// Weight α ∈ [0, 1] of the Gromov–Wasserstein temporal term against the linear cost.
+    public var alpha: Double = 0.3
+    /// Radius r of the temporal box filter Cv, as a fraction of the (padded) length N.
+    public var radius: Double = 0.04
+    /// KL penalty on the frame marginal (active when `framesUnbalanced`).
+    public var lambdaFrames: Double = 0.1
+    /// KL penalty on the action marginal (active when `actionsUnbalanced`).
+    public var lambdaActions: Double = 0.05
+    /// Relax the frame marginal to a KL penalty (`-uf`).
+    public var framesUnbalanced: Bool = false
+    /// Relax the action marginal to a KL penalty (`-ua`, which every official run passes).
+    public var actionsUnbalanced: Bool = true
+    /// Mirror-descent iterations (`n_iters[0]`).
+    public var outerIterations: Int = 25
+    /// Sinkhorn iterations of the balanced projection (`n_iters[1]`).
+    public var sinkhornIterations: Int = 1
+    /// Mirror-descent step; nil calibrates it as 4 / max(∇) at the first iteration, batch-wide.
+    public var stepSize: Double? = nil
+    /// |log a| or |log b| above which the balanced projection absorbs its scalings.
+    public var stabilisationThreshold: Double = 7
+
+    public init() {}
+
+    /// The four marginal modes.
+    public enum Marginals: String, Sendable, CaseIterable, Codable {
+        /// Frames balanced, actions KL-relaxed: rows rescaled to 1/n after each step (default).
+        case actionsUnbalanced
+        /// Actions balanced, frames KL-relaxed: columns rescaled to 1/K.
+        case framesUnbalanced
+        /// Both relaxed: no projection.
+        case bothUnbalanced
+        /// Both balanced: a Sinkhorn (KL) projection on the linearised cost.
+        case balanced
+    }
+
+    public var marginals: Marginals {
+        get {
+            switch (framesUnbalanced, actionsUnbalanced) {
+            case (false, true): .actionsUnbalanced
+            case (true, false): .framesUnbalanced
+            case (true, true): .bothUnbalanced
+            case (false, false): .balanced
+            }
+        }
+        set {
+            framesUnbalanced = newValue == .framesUnbalanced || newValue == .bothUnbalanced
+            actionsUnbalanced = newValue == .actionsUnbalanced || newValue == .bothUnbalanced
+        }
+    }
+
+    /// Checks the values a user can get wrong; throws naming the setting.
+    public func validate() throws {
+        func check(_ ok: Bool, _ name: String, _ message: String) throws {
+            if !ok { throw InputError(name, message) }
+        }
+        try check(epsilon.isFinite && epsilon > 0, "--eps", "must be positive, got \(epsilon)")
+        try check(alpha.isFinite && (0...1).contains(alpha), "--alpha", "must lie in [0, 1], got \(alpha)")
+        try check(radius.isFinite && radius > 0, "--radius", "must be positive, got \(radius)")
+        try check(lambdaFrames.isFinite && lambdaFrames >= 0, "--lambda-frames", "must be non-negative, got \(lambdaFrames)")
+        try check(lambdaActions.isFinite && lambdaActions >= 0, "--lambda-actions", "must be non-negative, got \(lambdaActions)")
+        try check(outerIterations >= 0, "--iterations", "must be non-negative, got \(outerIterations)")
+        try check(sinkhornIterations >= 1, "--sinkhorn-iterations", "must be at least 1, got \(sinkhornIterations)")
+        if let stepSize { try check(stepSize.isFinite && stepSize > 0, "--step-size", "must be positive, got \(stepSize)") }
+    }
+}
+
+/// One batch of ASOT problems sharing a padded length N and a cluster count K.
+public struct ASOTBatch<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
+    /// N × K cost matrices.
+    public var costs: [Matrix<Scalar>]
+    /// Per item, true on real frames and false on padding (all true when nil was given).
+    public var masks: [[Bool]]
+
+    public init(costs: [Matrix<Scalar>], masks: [[Bool]]? = nil) {
+        precondition(!costs.isEmpty, "a batch needs at least one problem")
+        let n = costs[0].rows, k = costs[0].columns
+        precondition(costs.allSatisfy { $0.rows == n && $0.columns == k }, "batch items differ in shape")
+        self.costs = costs
+        self.masks = masks ?? Array(repeating: Array(repeating: true, count: n), count: costs.count)
+        precondition(self.masks.count == costs.count && self.masks.allSatisfy { $0.count == n }, "one mask entry per frame")
+    }
+
+    public init(cost: Matrix<Scalar>) { self.init(costs: [cost]) }
+
+    public var frames: Int { costs[0].rows }
+    public var clusters: Int { costs[0].columns }
+}
+
+/// A solved ASOT problem.
+public struct ASOTSolution<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
+    /// The plan rescaled by n (unmasked frames), so each unmasked row sums to 1 in the
+    /// frame-balanced modes; N × K.
+    public var plan: Matrix<Scalar>
+    /// Objective value before each mirror step and after the last (outerIterations + 1 values).
+    public var objectiveTrace: [Scalar]
+
+    public init(plan: Matrix<Scalar>, objectiveTrace: [Scalar]) {
+        self.plan = plan
+        self.objectiveTrace = objectiveTrace
+    }
+
+    /// argmax of each row: the decoded segmentation.
+    public var labels: [Int] { plan.rowArgmax() }
+}

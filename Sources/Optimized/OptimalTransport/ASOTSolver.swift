@@ -1,0 +1,151 @@
+import CLOTCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Optimized {
+    /// The ASOT mirror-descent solver (ASOT §3.3, METHOD.md §3) in Float32, step for step the
+    /// arithmetic of the official `segment_asot` on float32 tensors, so that its plans match the
+    /// official float32 ones (and `Reference.solveASOT` to Float rounding where the problem is
+    /// well conditioned). See `Reference.solveASOT` for the equations.
+    ///
+    /// Departures from the official code that change no result beyond rounding: the temporal
+    /// filter uses prefix sums (O(N·K) rather than a convolution of width 2⌊N r⌋ + 1), sums are
+    /// accumulated in Double, and the fused cost G(T) is computed once per iteration for both
+    /// the objective and the gradient (the plan is zero on padding, so G(T ⊙ mask) = G(T)).
+    /// - Complexity: O(outer · N · K) time, O(B · N · K) memory allocated once.
+    public static func solveASOT(_ batch: ASOTBatch<Float>, settings s: ASOTSettings) -> [ASOTSolution<Float>] {
+        let n = batch.frames, k = batch.clusters, items = batch.costs.count
+        let w = ASOTWorkspace(batch: items, frames: n, clusters: k, balanced: s.marginals == .balanced)
+        let counts = batch.masks.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } }
+        let dx = counts.map { 1 / Float($0) }, dy = 1 / Float(k)
+        for item in 0..<items {
+            let t = w.item(w.plans, item)
+            for i in 0..<n where batch.masks[item][i] { for j in 0..<k { t[i * k + j] = dx[item] * dy } }
+        }
+        var traces = Array(repeating: [Float](), count: items)
+        var step: Float? = s.stepSize.map { Float($0) }
+        for iteration in 0...s.outerIterations {
+            for item in 0..<items {
+                batch.costs[item].elements.withUnsafeBufferPointer { c in
+                    fusedCost(plan: UnsafeBufferPointer(w.item(w.plans, item)), cost: c, frames: n, clusters: k,
+                              alpha: Float(s.alpha), radius: s.radius, prefix: w.prefix, out: w.item(w.fused, item))
+                }
+                traces[item].append(objective(w, item: item, dx: dx[item], dy: dy, settings: s))
+            }
+            if iteration == s.outerIterations { break }
+            var largest = -Float.infinity
+            for item in 0..<items {
+                largest = max(largest, gradient(w, item: item, dx: dx[item], dy: dy, settings: s))
+            }
+            if step == nil { step = Float(4 / Double(largest)) }
+            for item in 0..<items { mirrorStep(w, item: item, step: step!) }
+            project(w, masks: batch.masks, dx: dx, dy: dy, settings: s)
+        }
+        return (0..<items).map { item in
+            let scale = Float(counts[item])
+            let plan = w.item(w.plans, item).map { $0 * scale }
+            return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: plan), objectiveTrace: traces[item])
+        }
+    }
+
+    /// One problem without padding.
+    public static func solveASOT(cost: Matrix<Float>, settings: ASOTSettings) -> ASOTSolution<Float> {
+        solveASOT(ASOTBatch(cost: cost), settings: settings)[0]
+    }
+
+    /// The objective of `Reference.asotObjective` on item `item`'s plan, given its fused cost.
+    static func objective(_ w: ASOTWorkspace, item: Int, dx: Float, dy: Float, settings s: ASOTSettings) -> Float {
+        let n = w.frames, k = w.clusters
+        let t = w.item(w.plans, item), g = w.item(w.fused, item)
+        var fgw = 0.0, entropy = 0.0
+        for i in 0..<(n * k) {
+            fgw += Double(g[i] * t[i])
+            entropy += Double(-t[i] * logf(t[i] + 1e-10) + t[i])
+        }
+        var penalty = 0.0
+        if s.framesUnbalanced {
+            massOfRows(t, n, k, into: w.rowMass)
+            for i in 0..<n { penalty += Double(Float(s.lambdaFrames) * (w.rowMass[i] * logf(w.rowMass[i] / dx + 1e-10))) }
+        }
+        if s.actionsUnbalanced {
+            massOfColumns(t, n, k, into: w.columnMass)
+            var kl: Float = 0
+            for j in 0..<k { kl += w.columnMass[j] * logf(w.columnMass[j] / dy + 1e-10) }
+            penalty += Double(kl * Float(s.lambdaActions))
+        }
+        return Float(0.5 * fgw + penalty - s.epsilon * entropy)
+    }
+
+    /// Writes ∇ of item `item` into its gradient buffer; returns its largest entry.
+    static func gradient(_ w: ASOTWorkspace, item: Int, dx: Float, dy: Float, settings s: ASOTSettings) -> Float {
+        let n = w.frames, k = w.clusters
+        let t = w.item(w.plans, item), g = w.item(w.fused, item), grad = w.item(w.gradients, item)
+        let eps = Float(s.epsilon)
+        for i in 0..<(n * k) { grad[i] = g[i] - (-logf(t[i] + 1e-12) * eps) }
+        if s.framesUnbalanced {
+            massOfRows(t, n, k, into: w.rowMass)
+            let lambda = Float(s.lambdaFrames)
+            for i in 0..<n {
+                let term = lambda * (logf(w.rowMass[i] / dx + 1e-12) + 1)
+                for j in 0..<k { grad[i * k + j] += term }
+            }
+        }
+        if s.actionsUnbalanced {
+            massOfColumns(t, n, k, into: w.columnMass)
+            let lambda = Float(s.lambdaActions)
+            for j in 0..<k { w.columnMass[j] = lambda * (logf(w.columnMass[j] / dy + 1e-12) + 1) }
+            for i in 0..<n { for j in 0..<k { grad[i * k + j] += w.columnMass[j] } }
+        }
+        var largest = -Float.infinity
+        for i in 0..<(n * k) { largest = max(largest, grad[i]) }
+        return largest
+    }
+
+    /// T ← T ⊙ exp(−η ∇).
+    static func mirrorStep(_ w: ASOTWorkspace, item: Int, step: Float) {
+        let t = w.item(w.plans, item), grad = w.item(w.gradients, item)
+        let negative = -step
+        for i in 0..<t.count { t[i] = t[i] * expf(negative * grad[i]) }
+    }
+
+    /// Restores the balanced marginal(s) of every item, per marginal mode.
+    static func project(_ w: ASOTWorkspace, masks: [[Bool]], dx: [Float], dy: Float, settings s: ASOTSettings) {
+        let n = w.frames, k = w.clusters
+        switch s.marginals {
+        case .bothUnbalanced:
+            return
+        case .actionsUnbalanced:
+            for item in 0..<w.batch {
+                let t = w.item(w.plans, item)
+                massOfRows(t, n, k, into: w.rowMass)
+                for i in 0..<n { for j in 0..<k { t[i * k + j] = zeroIfNotFinite(t[i * k + j] / w.rowMass[i]) * dx[item] } }
+            }
+        case .framesUnbalanced:
+            for item in 0..<w.batch {
+                let t = w.item(w.plans, item)
+                massOfColumns(t, n, k, into: w.columnMass)
+                for i in 0..<n { for j in 0..<k { t[i * k + j] = zeroIfNotFinite(t[i * k + j] / w.columnMass[j]) * dy } }
+            }
+        case .balanced:
+            officialSinkhorn(w, masks: masks, epsilon: Float(s.epsilon), dx: dx, dy: dy,
+                             iterations: s.sinkhornIterations, threshold: Float(s.stabilisationThreshold))
+        }
+    }
+
+    static func massOfRows(_ t: UnsafeMutableBufferPointer<Float>, _ n: Int, _ k: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        for i in 0..<n {
+            var sum: Float = 0
+            for j in 0..<k { sum += t[i * k + j] }
+            out[i] = sum
+        }
+    }
+
+    static func massOfColumns(_ t: UnsafeMutableBufferPointer<Float>, _ n: Int, _ k: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        var sums = [Double](repeating: 0, count: k)
+        for i in 0..<n { for j in 0..<k { sums[j] += Double(t[i * k + j]) } }
+        for j in 0..<k { out[j] = Float(sums[j]) }
+    }
+
+    @inline(__always) static func zeroIfNotFinite(_ x: Float) -> Float { x.isFinite ? x : 0 }
+}
