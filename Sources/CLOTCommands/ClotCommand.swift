@@ -5,7 +5,7 @@ public struct ClotCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "clot",
         abstract: "CLOT / ASOT unsupervised action segmentation: reference implementation and reproducibility suite.",
-        subcommands: [Evaluate.self]
+        subcommands: [Evaluate.self, Segment.self, Bench.self]
     )
 
     public init() {}

@@ -15,6 +15,7 @@ extension Optimized {
     /// the objective and the gradient (the plan is zero on padding, so G(T ⊙ mask) = G(T)).
     /// - Complexity: O(outer · N · K) time, O(B · N · K) memory allocated once.
     public static func solveASOT(_ batch: ASOTBatch<Float>, settings s: ASOTSettings) -> [ASOTSolution<Float>] {
+        if s.marginals == .actionsUnbalanced { return solveActionsUnbalancedFused(batch, settings: s) }
         let n = batch.frames, k = batch.clusters, items = batch.costs.count
         let w = ASOTWorkspace(batch: items, frames: n, clusters: k, balanced: s.marginals == .balanced)
         let counts = batch.masks.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } }
@@ -26,18 +27,17 @@ extension Optimized {
         var traces = Array(repeating: [Float](), count: items)
         var step: Float? = s.stepSize.map { Float($0) }
         for iteration in 0...s.outerIterations {
+            var largest = -Float.infinity
             for item in 0..<items {
                 batch.costs[item].elements.withUnsafeBufferPointer { c in
                     fusedCost(plan: UnsafeBufferPointer(w.item(w.plans, item)), cost: c, frames: n, clusters: k,
                               alpha: Float(s.alpha), radius: s.radius, prefix: w.prefix, out: w.item(w.fused, item))
                 }
-                traces[item].append(objective(w, item: item, dx: dx[item], dy: dy, settings: s))
+                let (value, top) = objectiveAndGradient(w, item: item, dx: dx[item], dy: dy, settings: s)
+                traces[item].append(value)
+                largest = max(largest, top)
             }
             if iteration == s.outerIterations { break }
-            var largest = -Float.infinity
-            for item in 0..<items {
-                largest = max(largest, gradient(w, item: item, dx: dx[item], dy: dy, settings: s))
-            }
             if step == nil { step = Float(4 / Double(largest)) }
             for item in 0..<items { mirrorStep(w, item: item, step: step!) }
             project(w, masks: batch.masks, dx: dx, dy: dy, settings: s)
@@ -54,59 +54,72 @@ extension Optimized {
         solveASOT(ASOTBatch(cost: cost), settings: settings)[0]
     }
 
-    /// The objective of `Reference.asotObjective` on item `item`'s plan, given its fused cost.
-    static func objective(_ w: ASOTWorkspace, item: Int, dx: Float, dy: Float, settings s: ASOTSettings) -> Float {
-        let n = w.frames, k = w.clusters
-        let t = w.item(w.plans, item), g = w.item(w.fused, item)
-        var fgw = 0.0, entropy = 0.0
-        for i in 0..<(n * k) {
-            fgw += Double(g[i] * t[i])
-            entropy += Double(-t[i] * logf(t[i] + 1e-10) + t[i])
+    /// The objective of `Reference.asotObjective` on item `item`'s plan, given its fused cost,
+    /// and the gradient ∇ written into the item's gradient buffer; returns (objective, max ∇).
+    /// One pass over the entries computes both logs (eight lanes at a time).
+    static func objectiveAndGradient(_ w: ASOTWorkspace, item: Int, dx: Float, dy: Float,
+                                     settings s: ASOTSettings) -> (Float, Float) {
+        let n = w.frames, k = w.clusters, size = n * k
+        let t = w.item(w.plans, item), g = w.item(w.fused, item), grad = w.item(w.gradients, item)
+        let eps = Float(s.epsilon)
+        var fgw = SIMD8<Double>(), entropy = SIMD8<Double>()
+        var i = 0
+        while i + 8 <= size {
+            let tv = loadFloat8(t, i), gv = loadFloat8(g, i)
+            fgw += SIMD8<Double>(gv * tv)
+            entropy += SIMD8<Double>(-tv * vlog(tv + 1e-10) + tv)
+            storeFloat8(gv - (-vlog(tv + 1e-12) * eps), grad, i)
+            i += 8
+        }
+        var fgwTail = 0.0, entropyTail = 0.0
+        while i < size {
+            fgwTail += Double(g[i] * t[i])
+            entropyTail += Double(-t[i] * logf(t[i] + 1e-10) + t[i])
+            grad[i] = g[i] - (-logf(t[i] + 1e-12) * eps)
+            i += 1
         }
         var penalty = 0.0
         if s.framesUnbalanced {
             massOfRows(t, n, k, into: w.rowMass)
-            for i in 0..<n { penalty += Double(Float(s.lambdaFrames) * (w.rowMass[i] * logf(w.rowMass[i] / dx + 1e-10))) }
-        }
-        if s.actionsUnbalanced {
-            massOfColumns(t, n, k, into: w.columnMass)
-            var kl: Float = 0
-            for j in 0..<k { kl += w.columnMass[j] * logf(w.columnMass[j] / dy + 1e-10) }
-            penalty += Double(kl * Float(s.lambdaActions))
-        }
-        return Float(0.5 * fgw + penalty - s.epsilon * entropy)
-    }
-
-    /// Writes ∇ of item `item` into its gradient buffer; returns its largest entry.
-    static func gradient(_ w: ASOTWorkspace, item: Int, dx: Float, dy: Float, settings s: ASOTSettings) -> Float {
-        let n = w.frames, k = w.clusters
-        let t = w.item(w.plans, item), g = w.item(w.fused, item), grad = w.item(w.gradients, item)
-        let eps = Float(s.epsilon)
-        for i in 0..<(n * k) { grad[i] = g[i] - (-logf(t[i] + 1e-12) * eps) }
-        if s.framesUnbalanced {
-            massOfRows(t, n, k, into: w.rowMass)
             let lambda = Float(s.lambdaFrames)
-            for i in 0..<n {
-                let term = lambda * (logf(w.rowMass[i] / dx + 1e-12) + 1)
-                for j in 0..<k { grad[i * k + j] += term }
+            for r in 0..<n {
+                let mass = w.rowMass[r]
+                penalty += Double(lambda * (mass * logf(mass / dx + 1e-10)))
+                let term = lambda * (logf(mass / dx + 1e-12) + 1)
+                for j in 0..<k { grad[r * k + j] += term }
             }
         }
         if s.actionsUnbalanced {
             massOfColumns(t, n, k, into: w.columnMass)
             let lambda = Float(s.lambdaActions)
-            for j in 0..<k { w.columnMass[j] = lambda * (logf(w.columnMass[j] / dy + 1e-12) + 1) }
-            for i in 0..<n { for j in 0..<k { grad[i * k + j] += w.columnMass[j] } }
+            var kl: Float = 0
+            for j in 0..<k {
+                let mass = w.columnMass[j]
+                kl += mass * logf(mass / dy + 1e-10)
+                w.columnMass[j] = lambda * (logf(mass / dy + 1e-12) + 1)
+            }
+            penalty += Double(kl * lambda)
+            for r in 0..<n { for j in 0..<k { grad[r * k + j] += w.columnMass[j] } }
         }
         var largest = -Float.infinity
-        for i in 0..<(n * k) { largest = max(largest, grad[i]) }
-        return largest
+        for j in 0..<size { largest = max(largest, grad[j]) }
+        let objective = 0.5 * (fgw.sum() + fgwTail) + penalty - s.epsilon * (entropy.sum() + entropyTail)
+        return (Float(objective), largest)
     }
 
     /// T ← T ⊙ exp(−η ∇).
     static func mirrorStep(_ w: ASOTWorkspace, item: Int, step: Float) {
         let t = w.item(w.plans, item), grad = w.item(w.gradients, item)
         let negative = -step
-        for i in 0..<t.count { t[i] = t[i] * expf(negative * grad[i]) }
+        var i = 0
+        while i + 8 <= t.count {
+            storeFloat8(loadFloat8(t, i) * vexp(negative * loadFloat8(grad, i)), t, i)
+            i += 8
+        }
+        while i < t.count {
+            t[i] = t[i] * expf(negative * grad[i])
+            i += 1
+        }
     }
 
     /// Restores the balanced marginal(s) of every item, per marginal mode.
@@ -142,9 +155,8 @@ extension Optimized {
     }
 
     static func massOfColumns(_ t: UnsafeMutableBufferPointer<Float>, _ n: Int, _ k: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        var sums = [Double](repeating: 0, count: k)
-        for i in 0..<n { for j in 0..<k { sums[j] += Double(t[i * k + j]) } }
-        for j in 0..<k { out[j] = Float(sums[j]) }
+        for j in 0..<k { out[j] = 0 }
+        for i in 0..<n { for j in 0..<k { out[j] += t[i * k + j] } }
     }
 
     @inline(__always) static func zeroIfNotFinite(_ x: Float) -> Float { x.isFinite ? x : 0 }

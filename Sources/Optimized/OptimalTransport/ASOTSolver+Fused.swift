@@ -1,0 +1,201 @@
+import CLOTCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Optimized {
+    /// The default marginal mode (frames balanced, actions unbalanced) as one fused sweep per
+    /// mirror-descent iteration, iterating on log T as well as T.
+    ///
+    /// Per row t, with G from the prefix-sum filter, A = log T − η∇ and the row rescaling done
+    /// in the log domain (shifted by the row maximum, so the exponential never overflows):
+    ///
+    ///     T_t ← dx · exp(A_t − max A_t) / Σ exp(A_t − max A_t)
+    ///     log T_t ← A_t − max A_t − log Σ exp(A_t − max A_t) + log dx
+    ///
+    /// which is the official `T ⊙ exp(−η∇)` followed by `T / T.sum(-1) · dx`. The one liberty:
+    /// log(T + 1e-12) in ∇ is taken as max(log T, log 1e-12), and log(T + 1e-10) in the
+    /// entropy as max(log T, log 1e-10). They differ by at most log 2 and only on entries
+    /// below 1e-10, so each objective term moves by at most ~1e-10 per entry, and plans by far
+    /// less than Float rounding (the golden tests hold this path to 1e-5 of the official
+    /// float32 plans). It saves two logarithms per entry and iteration.
+    static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings) -> [ASOTSolution<Float>] {
+        let n = batch.frames, k = batch.clusters, items = batch.costs.count
+        let w = ASOTWorkspace(batch: items, frames: n, clusters: k, balanced: false)
+        let logs = ASOTWorkspace(batch: items, frames: n, clusters: k, balanced: false)   // .plans holds log T
+        let counts = batch.masks.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } }
+        let dx = counts.map { 1 / Float($0) }, dy = 1 / Float(k)
+        for item in 0..<items {
+            let t = w.item(w.plans, item), l = logs.item(logs.plans, item)
+            for i in 0..<n {
+                for j in 0..<k {
+                    t[i * k + j] = batch.masks[item][i] ? dx[item] * dy : 0
+                    l[i * k + j] = batch.masks[item][i] ? logf(dx[item] * dy) : -.infinity
+                }
+            }
+        }
+        var traces = Array(repeating: [Float](), count: items)
+        var step = s.stepSize.map { Float($0) }
+        if step == nil {
+            var largest = -Float.infinity
+            for item in 0..<items {
+                prepareFilter(w, item: item, settings: s)
+                batch.costs[item].elements.withUnsafeBufferPointer { c in
+                    largest = max(largest, sweep(w, logs, item: item, cost: c, mask: batch.masks[item], dx: dx[item], dy: dy,
+                                                 step: nil, settings: s).largestGradient)
+                }
+            }
+            step = Float(4 / Double(largest))
+        }
+        for iteration in 0...s.outerIterations {
+            for item in 0..<items {
+                prepareFilter(w, item: item, settings: s)
+                let result = batch.costs[item].elements.withUnsafeBufferPointer { c in
+                    sweep(w, logs, item: item, cost: c, mask: batch.masks[item], dx: dx[item], dy: dy,
+                          step: iteration == s.outerIterations ? nil : step, settings: s)
+                }
+                traces[item].append(result.objective)
+            }
+        }
+        return (0..<items).map { item in
+            let scale = Float(counts[item])
+            let plan = w.item(w.plans, item).map { $0 * scale }
+            return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: plan), objectiveTrace: traces[item])
+        }
+    }
+
+    /// Prefix sums of Y = T Ck (Double) into `w.prefix`, and the column masses into `w.columnMass`.
+    private static func prepareFilter(_ w: ASOTWorkspace, item: Int, settings s: ASOTSettings) {
+        let n = w.frames, k = w.clusters
+        let t = w.item(w.plans, item).baseAddress!, prefix = w.prefix.baseAddress!, mass = w.columnMass.baseAddress!
+        for j in 0..<k { prefix[j] = 0; mass[j] = 0 }
+        for r in 0..<n {
+            let row = t + r &* k, here = prefix + r &* k, next = here + k
+            var rowSum: Float = 0
+            for j in 0..<k { rowSum += row[j] }
+            for j in 0..<k {
+                next[j] = here[j] + Double(rowSum - row[j])
+                mass[j] += row[j]
+            }
+        }
+    }
+
+    /// One sweep over the rows: the objective at the current plan, ∇, and (when `step` is given)
+    /// the mirror step with the row rescaling. Returns the objective and the largest ∇ entry.
+    private static func sweep(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost c: UnsafeBufferPointer<Float>,
+                              mask: [Bool], dx: Float, dy: Float, step: Float?,
+                              settings s: ASOTSettings) -> (objective: Float, largestGradient: Float) {
+        let n = w.frames, k = w.clusters
+        let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
+        let eps = Float(s.epsilon), alpha = Float(s.alpha), keep = 1 - alpha
+        let reach = Int((Double(n) * s.radius).rounded(.towardZero))
+        let weight = reach > 0 ? 1 / Float(s.radius) : 0
+        let floor12: Float = logf(1e-12), floor10: Float = logf(1e-10)
+        // Column KL term of ∇ and its objective value, from the column masses.
+        let lambda = Float(s.lambdaActions)
+        var kl: Float = 0
+        let columnTerm = w.rowMass   // reuse: k ≤ n entries
+        for j in 0..<k {
+            let mass = w.columnMass[j]
+            kl += mass * logf(mass / dy + 1e-10)
+            columnTerm[j] = lambda * (logf(mass / dy + 1e-12) + 1)
+        }
+        let logDx = logf(dx)
+        let prefix = w.prefix.baseAddress!, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
+        let cp = c.baseAddress!, terms = columnTerm.baseAddress!
+        let shiftedCost = w.item(w.fused, item), gp = shiftedCost.baseAddress!
+        // 1. G' = G + (column KL term), row by row (no reductions, so LLVM vectorises it).
+        for r in 0..<n {
+            let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
+            let base = r &* k
+            let upper = prefix + hi &* k, lower = prefix + lo &* k, next = prefix + (r &+ 1) &* k, here = prefix + base
+            for j in 0..<k {
+                let window = upper[j] - lower[j] - (next[j] - here[j])
+                gp[base &+ j] = alpha * (weight * Float(window)) + keep * cp[base &+ j] + terms[j]
+            }
+        }
+        // 2. Objective sums, ∇ = G' + ε max(log T, log 1e-12) and A = log T − η∇, eight entries at a time.
+        var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
+        var largestLanes = Float8(repeating: -.infinity)
+        let move = Float8(repeating: step ?? 0)
+        let size = n &* k
+        var i = 0
+        while i &+ 8 <= size {
+            let tv = loadFloat8(t, i), lv = loadFloat8(l, i), gv = loadFloat8(shiftedCost, i)
+            fgwLanes += SIMD8<Double>(gv * tv)
+            entropyLanes += SIMD8<Double>(-tv * lanewiseMax(lv, Float8(repeating: floor10)) + tv)
+            let gradient = gv + eps * lanewiseMax(lv, Float8(repeating: floor12))
+            largestLanes = lanewiseMax(largestLanes, gradient)
+            storeFloat8(lv - move * gradient, a, i)
+            i &+= 8
+        }
+        var fgw = fgwLanes.sum(), entropy = entropyLanes.sum()
+        var largest = largestLane(largestLanes)
+        while i < size {
+            let tv = tp[i], lv = lp[i], g = gp[i]
+            fgw += Double(g * tv)
+            entropy += Double(-tv * max(lv, floor10) + tv)
+            let gradient = g + eps * max(lv, floor12)
+            largest = max(largest, gradient)
+            ap[i] = lv - (step ?? 0) * gradient
+            i &+= 1
+        }
+        // ⟨G', T⟩ counted the column term once per unit of column mass: take it back out.
+        for j in 0..<k { fgw -= Double(terms[j] * w.columnMass[j]) }
+        // 3. Shift each row by its maximum (the rescaling divides it out).
+        if step != nil {
+            for r in 0..<n {
+                let base = r &* k
+                var rowMax = -Float.infinity
+                for j in 0..<k { rowMax = max(rowMax, ap[base &+ j]) }
+                if !mask[r] || !rowMax.isFinite {
+                    for j in 0..<k { ap[base &+ j] = -.infinity }
+                    continue
+                }
+                for j in 0..<k { ap[base &+ j] -= rowMax }
+            }
+        }
+        if step != nil { normaliseRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask) }
+        let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * entropy
+        return (Float(objective), largest)
+    }
+
+    /// T_t = dx · exp(A_t) / Σ exp(A_t) and log T_t = A_t − log Σ exp(A_t) + log dx for the
+    /// shifted exponents A in the gradient buffer (eight lanes at a time).
+    private static func normaliseRows(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, logDx: Float, dx: Float, mask: [Bool]) {
+        let n = w.frames, k = w.clusters, size = n * k
+        let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
+        var i = 0
+        while i + 8 <= size {
+            storeFloat8(vexp(loadFloat8(a, i)), t, i)
+            i += 8
+        }
+        while i < size { t[i] = expf(a[i]); i += 1 }
+        let sums = w.rowMass, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
+        for r in 0..<n {
+            let row = tp + r &* k
+            var sum: Float = 0
+            for j in 0..<k { sum += row[j] }
+            sums[r] = sum
+        }
+        var r = 0
+        let logSums = logs.rowMass
+        while r &+ 8 <= n {
+            storeFloat8(vlog(loadFloat8(sums, r)), logSums, r)
+            r &+= 8
+        }
+        while r < n { logSums[r] = logf(sums[r]); r &+= 1 }
+        for r in 0..<n {
+            let base = r &* k
+            guard mask[r] else {
+                for j in 0..<k { tp[base &+ j] = 0; lp[base &+ j] = -.infinity }
+                continue
+            }
+            let scale = dx / sums[r], offset = logDx - logSums[r]
+            for j in 0..<k {
+                tp[base &+ j] *= scale
+                lp[base &+ j] = ap[base &+ j] + offset
+            }
+        }
+    }
+}
