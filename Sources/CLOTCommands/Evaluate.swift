@@ -30,7 +30,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "mapping.txt that turns action names into ids.")
     var mapping: String?
 
-    @Option(help: "A ground-truth class id to leave out (YTI: -1).")
+    // `.unconditional`: the value may start with a dash, as YTI's `--exclude -1` does.
+    @Option(parsing: .unconditional, help: "A ground-truth class id to leave out (YTI: -1).")
     var exclude: Int?
 
     @Option(help: "activity (all videos pooled, one matching) or video (per video, averaged).")
@@ -43,6 +44,13 @@ struct Evaluate: ParsableCommand {
     var json = false
 
     func run() throws {
+        let (report, mapping) = try evaluate()
+        print(json ? try report.json() : report.table(names: mapping))
+    }
+
+    /// Loads and pairs the files and scores them: the report `run` prints, and the mapping
+    /// its table names classes with.
+    func evaluate() throws -> (report: EvaluationReport, mapping: ActionMapping?) {
         let mapping = try self.mapping.map(ActionMapping.read)
         let sequences = try LabelPairing.load(predictions: predictions, groundTruth: groundTruth, mapping: mapping)
         let evaluation = EvaluationProtocol(excludedClass: exclude, seed: seed)
@@ -60,7 +68,7 @@ struct Evaluate: ParsableCommand {
                                       exclude: exclude, matching: nil,
                                       perVideo: result.perVideo.map { .init(name: $0.name, scores: $0.scores) })
         }
-        print(json ? try report.json() : report.table(names: mapping))
+        return (report, mapping)
     }
 }
 

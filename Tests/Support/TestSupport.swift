@@ -57,3 +57,103 @@ public enum Tolerance {
     /// Float32 against Double: a few hundred Float ulps (ε = 1.2e-7) of accumulated rounding.
     public static let float32 = 1e-4
 }
+
+// MARK: Input errors and scratch files
+
+/// Runs `body` and expects it to throw an `InputError` whose `description` contains every
+/// string of `fragments` (the file it names, the problem it states). Returns the error.
+@discardableResult
+public func expectInputError<R>(mentioning fragments: [String],
+                                sourceLocation: SourceLocation = #_sourceLocation,
+                                _ body: () throws -> R) -> InputError? {
+    do {
+        let value = try body()
+        Issue.record("expected an InputError mentioning \(fragments), got \(value)", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as InputError {
+        for fragment in fragments {
+            #expect(error.description.contains(fragment),
+                    "'\(error.description)' does not mention '\(fragment)'", sourceLocation: sourceLocation)
+        }
+        return error
+    } catch {
+        Issue.record("expected an InputError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Writes UTF-8 text to `path`, creating its parent folders.
+public func writeText(_ text: String, to path: String) throws {
+    try writeBytes(Array(text.utf8), to: path)
+}
+
+/// Writes bytes to `path`, creating its parent folders.
+public func writeBytes(_ bytes: [UInt8], to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(bytes).write(to: url)
+}
+
+/// Removes a temporary folder made by `temporaryDirectory`.
+public func removeDirectory(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+}
+
+// MARK: NumPy's legacy RandomState, recorded (fixtures/golden/numpy_mt19937.json)
+
+/// One recorded call on a seeded `numpy.random.RandomState`, in fixture order:
+/// `uint32` (raw words), `random_sample`, `random_integers(lo, up, n)`, `randn`,
+/// `randint(low[i], high[i])` over arrays of bounds (`randint_intervals`, with `N` the video
+/// length the bounds were made for), `permutation(n)`.
+public struct NumPyRandomOperation: Decodable, Sendable {
+    public var op: String
+    public var n: Int?
+    public var lo: Int?
+    public var up: Int?
+    public var low: [Int]?
+    public var high: [Int]?
+    /// `N` of a `randint_intervals` op.
+    public var frameCount: Int?
+    /// The recorded values of the integer ops.
+    public var integers: [Int64]?
+    /// The recorded values of `random_sample` and `randn`.
+    public var reals: [Double]?
+
+    enum CodingKeys: String, CodingKey { case op, n, lo, up, low, high, frameCount = "N", values }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        op = try c.decode(String.self, forKey: .op)
+        n = try c.decodeIfPresent(Int.self, forKey: .n)
+        lo = try c.decodeIfPresent(Int.self, forKey: .lo)
+        up = try c.decodeIfPresent(Int.self, forKey: .up)
+        low = try c.decodeIfPresent([Int].self, forKey: .low)
+        high = try c.decodeIfPresent([Int].self, forKey: .high)
+        frameCount = try c.decodeIfPresent(Int.self, forKey: .frameCount)
+        if op == "random_sample" || op == "randn" {
+            reals = try c.decode([Double].self, forKey: .values)
+        } else {
+            integers = try c.decode([Int64].self, forKey: .values)
+        }
+    }
+
+    /// How many values the op recorded.
+    public var count: Int { integers?.count ?? reals?.count ?? 0 }
+}
+
+/// One seed's recorded sequence of operations on one generator.
+public struct NumPyRandomCase: Decodable, Sendable, CustomTestStringConvertible {
+    public var seed: UInt32
+    public var ops: [NumPyRandomOperation]
+    public var testDescription: String { "seed \(seed)" }
+}
+
+public let numpyRandomFixture = "golden/numpy_mt19937.json"
+
+/// The recorded cases, or none when the fixture is absent (tests using them are then disabled
+/// with `.enabled(if: fixtureExists(numpyRandomFixture))`).
+public func numpyRandomCases() throws -> [NumPyRandomCase] {
+    struct File: Decodable { var cases: [NumPyRandomCase] }
+    guard fixtureExists(numpyRandomFixture) else { return [] }
+    return try (loadFixture(numpyRandomFixture) as File).cases
+}

@@ -68,8 +68,11 @@ public enum NPY {
     }
 
     public static func decode(_ bytes: [UInt8], source: String) throws -> NPYArray {
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+        guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
             throw InputError(source, "not a NumPy .npy file (bad magic string)")
+        }
+        guard bytes.count >= 10 else {
+            throw InputError(source, "truncated .npy header (\(bytes.count) bytes)")
         }
         let major = bytes[6]
         let (headerLength, headerStart): (Int, Int)

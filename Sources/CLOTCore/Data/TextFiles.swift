@@ -4,7 +4,8 @@ public enum TextFiles {
     /// Lines of a text file without their line ends ("\n" or "\r\n"); a final line end does not
     /// start another line, as Python's line iteration treats it.
     public static func lines(_ text: String) -> [Substring] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift, so splitting on "\n" alone would not split it.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last == "" { lines.removeLast() }
         return lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
     }
