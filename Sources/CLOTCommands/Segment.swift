@@ -26,17 +26,17 @@ struct Segment: ParsableCommand {
     @Option(help: "N×K cost matrix (.npy).")
     var cost: String?
 
-    @Option(help: "Entropy weight ε.") var eps: Double = 0.07
-    @Option(help: "Weight of the temporal (Gromov–Wasserstein) term, in [0, 1].") var alpha: Double = 0.3
-    @Option(help: "Radius of the temporal filter, as a fraction of N.") var radius: Double = 0.04
-    @Option(help: "KL penalty on the action marginal.") var lambdaActions: Double = 0.05
-    @Option(help: "KL penalty on the frame marginal (used with --unbalanced-frames).") var lambdaFrames: Double = 0.1
+    @Option(parsing: .unconditional, help: "Entropy weight ε.") var eps: Double = 0.07
+    @Option(parsing: .unconditional, help: "Weight of the temporal (Gromov–Wasserstein) term, in [0, 1].") var alpha: Double = 0.3
+    @Option(parsing: .unconditional, help: "Radius of the temporal filter, as a fraction of N.") var radius: Double = 0.04
+    @Option(parsing: .unconditional, help: "KL penalty on the action marginal.") var lambdaActions: Double = 0.05
+    @Option(parsing: .unconditional, help: "KL penalty on the frame marginal (used with --unbalanced-frames).") var lambdaFrames: Double = 0.1
     @Flag(help: "Relax the frame marginal to a KL penalty.") var unbalancedFrames = false
     @Flag(help: "Keep the action marginal balanced (with balanced frames: the Sinkhorn mode).") var balancedActions = false
-    @Option(help: "Mirror-descent iterations.") var iterations: Int = 25
-    @Option(help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = 1
-    @Option(help: "Fixed mirror-descent step (default: 4 / max gradient).") var stepSize: Double?
-    @Option(help: "Weight ρ of the temporal prior added to the cost (default: none).") var rho: Double?
+    @Option(parsing: .unconditional, help: "Mirror-descent iterations.") var iterations: Int = 25
+    @Option(parsing: .unconditional, help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = 1
+    @Option(parsing: .unconditional, help: "Fixed mirror-descent step (default: 4 / max gradient).") var stepSize: Double?
+    @Option(parsing: .unconditional, help: "Weight ρ of the temporal prior added to the cost (default: none).") var rho: Double?
     @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = .optimized
     @Option(help: "Where to write the labels, one per line.") var labels: String
     @Option(help: "Where to write the plan (.npy).") var plan: String?
