@@ -98,6 +98,7 @@ struct Bench: ParsableCommand {
         process.arguments = ["python3", "scripts/bench_official_asot.py", "--asot-src", source,
                              "--sizes", sizes.map(String.init).joined(separator: ","), "--json-out", output]
         Console.progress("timing the official solver: python3 scripts/bench_official_asot.py …")
+        process.standardOutput = FileHandle.standardError
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: output) else {
