@@ -88,29 +88,24 @@ struct EvaluationReport: Encodable {
     struct PerVideo: Encodable {
         var name: String
         var scores: SegmentationScores
+        /// The scores' own keys (mof, f1, f1_expected, miou) beside the name, in one object.
         func encode(to encoder: Encoder) throws {
+            try scores.encode(to: encoder)
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(name, forKey: .name)
-            try c.encode(scores.mof, forKey: .mof)
-            try c.encode(scores.f1, forKey: .f1)
-            try c.encode(scores.f1Expected, forKey: .f1Expected)
-            try c.encode(scores.miou, forKey: .miou)
         }
-        enum Key: String, CodingKey { case name, mof, f1, f1Expected = "f1_expected", miou }
+        enum Key: String, CodingKey { case name }
     }
 
     enum Key: String, CodingKey {
-        case level, mof, f1, f1Expected = "f1_expected", miou, videos, frames, seed, exclude, matching, perVideo = "per_video"
+        case level, videos, frames, seed, exclude, matching, perVideo = "per_video"
         case f1Protocol = "f1_protocol"
     }
 
     func encode(to encoder: Encoder) throws {
+        try scores.encode(to: encoder)   // mof, f1, f1_expected, miou at the top level
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(level, forKey: .level)
-        try c.encode(scores.mof, forKey: .mof)
-        try c.encode(scores.f1, forKey: .f1)
-        try c.encode(scores.f1Expected, forKey: .f1Expected)
-        try c.encode(scores.miou, forKey: .miou)
         try c.encode(videos, forKey: .videos)
         try c.encode(frames, forKey: .frames)
         try c.encode(seed, forKey: .seed)
