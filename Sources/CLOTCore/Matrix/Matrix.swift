@@ -118,3 +118,5 @@ extension Matrix where Scalar == Float {
     /// Widened to Double (exact).
     public var float64: Matrix<Double> { map { Double($0) } }
 }
+
+extension Matrix: Codable where Scalar: Codable {}

@@ -11,11 +11,11 @@
 
 /// MT19937 with NumPy-`RandomState`-compatible derived draws.
 public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatable {
-    private static let n = 624
-    private static let m = 397
+    @usableFromInline static let n = 624
+    @usableFromInline static let m = 397
 
-    private var state: [UInt32]
-    private var index: Int
+    @usableFromInline var state: [UInt32]
+    @usableFromInline var index: Int
     /// The second value of the last polar-method pair, as NumPy caches it.
     private var cachedGaussian: Double?
 
@@ -36,7 +36,7 @@ public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatab
         self.init(seed: UInt32(truncatingIfNeeded: seed))
     }
 
-    private mutating func twist() {
+    @usableFromInline mutating func twist() {
         let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7fff_ffff
         for i in 0..<Self.n {
             let y = (state[i] & upper) | (state[(i + 1) % Self.n] & lower)
@@ -47,7 +47,8 @@ public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatab
         index = 0
     }
 
-    /// One raw 32-bit MT19937 output (`genrand_int32`).
+    /// One raw 32-bit MT19937 output (`genrand_int32`). Inlinable: dropout masks draw one per element.
+    @inlinable
     public mutating func nextUInt32() -> UInt32 {
         if index >= Self.n { twist() }
         var y = state[index]

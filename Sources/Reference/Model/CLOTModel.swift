@@ -1,0 +1,238 @@
+import CLOTCore
+
+extension Reference {
+    /// The CLOT model's three stages and their losses (CLOT §3, Eq. 11–13; METHOD.md §5), with
+    /// a hand-written backward pass. The ASOT baseline is the same code with stage 1 only and
+    /// neither feature dispatching nor sliced Wasserstein (`ModelConfiguration.asot`).
+    ///
+    ///     stage 1  F = FD(rownorm(MLP(X)), A)          T   = ASOT(1 − F Aᵀ + P + λ_SW·C_SW)
+    ///     stage 2  S = rownorm(Decoder(F))             T_S = ASOT(1 − S Aᵀ [+ P_seg])
+    ///     stage 3  F_R = rownorm(F + softmax(F Sᵀ/√D/τ_r) S)   T_R = ASOT(1 − F_R Aᵀ + P)
+    ///     L = CE(softmax(F Aᵀ/τ), T) + CE(softmax(S Aᵀ/τ), T_S) + CE(softmax(F_R Aᵀ/τ), T_R)
+    ///
+    /// Pseudo-labels T, T_S, T_R carry no gradient. A batch is B videos of T frames (padded,
+    /// with a mask) stacked as (B·T) × d_in.
+    public enum CLOTModel {
+        /// One batch of inputs.
+        public struct Batch: Sendable {
+            public var features: Matrix<Double>
+            /// B·T flags, true on real frames.
+            public var mask: [Bool]
+            public var videos: Int
+            public init(features: Matrix<Double>, mask: [Bool], videos: Int) {
+                precondition(features.rows == mask.count && features.rows % videos == 0, "one mask flag per frame, equal lengths")
+                self.features = features
+                self.mask = mask
+                self.videos = videos
+            }
+            public var frames: Int { features.rows / videos }
+        }
+
+        /// The forward pass's intermediate values (what the losses and the backward need).
+        public struct Forward: Sendable {
+            public var frames: Matrix<Double>            // F, (B·T) × D
+            public var segments: Matrix<Double>?         // S (renormalised if so configured), (B·n_seg) × D
+            public var refined: Matrix<Double>?          // F_R, (B·T) × D
+            var encoder: Encoder.Cache
+            var dispatch: FeatureDispatching.Cache?
+            var decoder: Decoder.Cache?
+            var rawSegments: Matrix<Double>?
+            var refinement: CrossAttentionRefinement.Cache?
+            /// The feature-dispatching argmax mask used (to hold it fixed in gradient checks).
+            public var dispatchMask: [Int]? { dispatch?.assignments }
+        }
+
+        /// Pseudo-labels of the three stages (rows as the corresponding features).
+        public struct Targets: Sendable {
+            public var frames: Matrix<Double>
+            public var segments: Matrix<Double>?
+            public var refined: Matrix<Double>?
+        }
+
+        /// The three losses and their sum.
+        public struct Loss: Sendable, Equatable {
+            public var frames: Double, segments: Double, refined: Double
+            public var total: Double { frames + segments + refined }
+        }
+
+        // MARK: Forward
+
+        /// Features of every stage. `dropout` turns the decoder's dropout on (training);
+        /// `fixedDispatchMask` holds feature dispatching's argmax (gradient checks).
+        public static func forward(_ batch: Batch, parameters p: ModelParameters<Double>, configuration c: ModelConfiguration,
+                                   dropout: Bool, generator: inout MersenneTwister,
+                                   fixedDispatchMask: [Int]? = nil) -> Forward {
+            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder)
+            var frames = encoded
+            var dispatchCache: FeatureDispatching.Cache?
+            if c.useFeatureDispatching {
+                let fd = FeatureDispatching.forward(encoded, actions: p.actions,
+                                                    parameters: .init(alpha: p.dispatchAlpha, beta: p.dispatchBeta),
+                                                    batch: batch.videos, frameMask: batch.mask,
+                                                    settings: .init(maskPadding: c.dispatchMasksPadding, renormalise: c.dispatchRenormalises),
+                                                    fixedMask: fixedDispatchMask)
+                frames = fd.output
+                dispatchCache = fd.cache
+            }
+            var result = Forward(frames: frames, segments: nil, refined: nil, encoder: encoderCache, dispatch: dispatchCache)
+            guard c.useDecoder else { return result }
+            let (raw, decoderCache) = Decoder.forward(memory: frames, mask: batch.mask, batch: batch.videos, parameters: p,
+                                                      configuration: c, dropout: dropout ? c.decoderDropout : 0, generator: &generator)
+            let segments = c.renormaliseSegments ? RowNormalize.forward(raw) : raw
+            result.decoder = decoderCache
+            result.rawSegments = raw
+            result.segments = segments
+            guard c.runsRefinement else { return result }
+            let refinement = CrossAttentionRefinement.forward(features: frames, segments: segments,
+                                                              temperature: c.refinementTemperature, batch: batch.videos)
+            result.refined = refinement.output
+            result.refinement = refinement.cache
+            return result
+        }
+
+        // MARK: Pseudo-labels
+
+        /// The ASOT pseudo-labels of each stage, with `settings` (the train settings) and the
+        /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`.
+        public static func pseudoLabels(_ f: Forward, batch: Batch, parameters p: ModelParameters<Double>,
+                                        configuration c: ModelConfiguration, settings: ASOTSettings,
+                                        generator: inout MersenneTwister) -> Targets {
+            let t = batch.frames, k = c.clusters, b = batch.videos
+            let prior = temporalPrior(frames: t, clusters: k, rho: c.rho)
+            var frameCosts: [Matrix<Double>] = []
+            for v in 0..<b {
+                let features = rows(f.frames, v * t, t)
+                var cost = cosineCost(features, p.actions, prior: prior)
+                if c.useSlicedWasserstein {
+                    let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator)
+                    let sw = slicedCostMatrix(frames: features, clusters: p.actions, directions: directions, radius: c.slicedWassersteinRadius)
+                    for i in cost.elements.indices { cost.elements[i] += c.slicedWassersteinWeight * sw.elements[i] }
+                }
+                frameCosts.append(cost)
+            }
+            let masks = (0..<b).map { Array(batch.mask[($0 * t)..<(($0 + 1) * t)]) }
+            let frameTargets = stack(solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings).map(\.plan))
+            var targets = Targets(frames: frameTargets, segments: nil, refined: nil)
+            if let segments = f.segments {
+                let s = c.segments
+                let segmentPrior = c.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: c.rho) : Matrix<Double>.zeros(s, k)
+                let costs = (0..<b).map { cosineCost(rows(segments, $0 * s, s), p.actions, prior: segmentPrior) }
+                targets.segments = stack(solveASOT(ASOTBatch(costs: costs), settings: settings).map(\.plan))
+            }
+            if let refined = f.refined {
+                let costs = (0..<b).map { cosineCost(rows(refined, $0 * t, t), p.actions, prior: prior) }
+                targets.refined = stack(solveASOT(ASOTBatch(costs: costs, masks: masks), settings: settings).map(\.plan))
+            }
+            return targets
+        }
+
+        /// 1 − F Aᵀ + P.
+        static func cosineCost(_ features: Matrix<Double>, _ actions: Matrix<Double>, prior: Matrix<Double>) -> Matrix<Double> {
+            var cost = prior
+            for i in 0..<features.rows {
+                for k in 0..<actions.rows {
+                    var dot = 0.0
+                    for j in 0..<features.columns { dot += features[i, j] * actions[k, j] }
+                    cost[i, k] += 1 - dot
+                }
+            }
+            return cost
+        }
+
+        // MARK: Loss and its gradient
+
+        /// L = L_F + L_S + L_R (METHOD.md §5: masked soft cross-entropy, padding in the divisor).
+        public static func loss(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Double>,
+                                configuration c: ModelConfiguration) -> Loss {
+            func stage(_ x: Matrix<Double>?, _ t: Matrix<Double>?, _ mask: [Bool]?) -> Double {
+                guard let x, let t else { return 0 }
+                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: c.temperature)
+                return SoftCrossEntropy.forward(probabilities: probabilities, targets: t, mask: mask)
+            }
+            return Loss(frames: stage(f.frames, targets.frames, batch.mask),
+                        segments: stage(f.segments, targets.segments, nil),
+                        refined: stage(f.refined, targets.refined, batch.mask))
+        }
+
+        /// ∂L/∂θ for every parameter, with the pseudo-labels held fixed.
+        public static func gradients(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Double>,
+                                     configuration c: ModelConfiguration) -> ModelParameters<Double> {
+            var grads = ModelParameters<Double>.zeros(like: p)
+            var dA = Matrix<Double>.zeros(p.actions.rows, p.actions.columns)
+            /// CE stage: returns ∂L/∂x for x in softmax(x Aᵀ/τ), accumulating ∂L/∂A.
+            func stage(_ x: Matrix<Double>, _ t: Matrix<Double>, _ mask: [Bool]?) -> Matrix<Double> {
+                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: c.temperature)
+                let dLogits = SoftCrossEntropy.backward(probabilities: probabilities, targets: t, mask: mask, temperature: c.temperature)
+                accumulate(&dA, product(transpose: dLogits, x))
+                return product(dLogits, p.actions)
+            }
+            var dFrames = stage(f.frames, targets.frames, batch.mask)
+            if let segments = f.segments, let raw = f.rawSegments, let decoderCache = f.decoder {
+                var dSegments = stage(segments, targets.segments!, nil)
+                if let refined = f.refined, let refinementCache = f.refinement {
+                    let dRefined = stage(refined, targets.refined!, batch.mask)
+                    let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
+                    accumulate(&dFrames, r.features)
+                    accumulate(&dSegments, r.segments)
+                }
+                let dRaw = c.renormaliseSegments ? RowNormalize.backward(raw, outputGradient: dSegments) : dSegments
+                let d = Decoder.backward(cache: decoderCache, parameters: p, outputGradient: dRaw)
+                accumulate(&dFrames, d.memory)
+                grads.queryPositions = d.queryPositions
+                grads.decoder = d.layers
+                grads.finalNorm = d.finalNorm
+            }
+            var dEncoded = dFrames
+            if let dispatchCache = f.dispatch {
+                let g = FeatureDispatching.backward(cache: dispatchCache, outputGradient: dFrames)
+                dEncoded = g.features
+                accumulate(&dA, g.actions)
+                grads.dispatchAlpha = g.parameters.alpha
+                grads.dispatchBeta = g.parameters.beta
+            }
+            grads.encoder = Encoder.backward(cache: f.encoder, parameters: p.encoder, outputGradient: dEncoded)
+            grads.actions = dA
+            return grads
+        }
+
+        // MARK: small matrix helpers (plain loops)
+
+        /// x Aᵀ.
+        static func logits(_ x: Matrix<Double>, _ a: Matrix<Double>) -> Matrix<Double> {
+            var out = Matrix<Double>.zeros(x.rows, a.rows)
+            for i in 0..<x.rows { for k in 0..<a.rows {
+                var dot = 0.0
+                for j in 0..<x.columns { dot += x[i, j] * a[k, j] }
+                out[i, k] = dot
+            } }
+            return out
+        }
+
+        /// g A (g: R × K, A: K × D).
+        static func product(_ g: Matrix<Double>, _ a: Matrix<Double>) -> Matrix<Double> {
+            var out = Matrix<Double>.zeros(g.rows, a.columns)
+            for i in 0..<g.rows { for k in 0..<g.columns { for j in 0..<a.columns { out[i, j] += g[i, k] * a[k, j] } } }
+            return out
+        }
+
+        /// gᵀ x (g: R × K, x: R × D).
+        static func product(transpose g: Matrix<Double>, _ x: Matrix<Double>) -> Matrix<Double> {
+            var out = Matrix<Double>.zeros(g.columns, x.columns)
+            for i in 0..<g.rows { for k in 0..<g.columns { for j in 0..<x.columns { out[k, j] += g[i, k] * x[i, j] } } }
+            return out
+        }
+
+        static func accumulate(_ a: inout Matrix<Double>, _ b: Matrix<Double>) {
+            for i in a.elements.indices { a.elements[i] += b.elements[i] }
+        }
+
+        /// Rows start..<start+count.
+        static func rows(_ x: Matrix<Double>, _ start: Int, _ count: Int) -> Matrix<Double> {
+            Matrix(rows: count, columns: x.columns, elements: Array(x.elements[(start * x.columns)..<((start + count) * x.columns)]))
+        }
+
+        static func stack(_ parts: [Matrix<Double>]) -> Matrix<Double> {
+            Matrix(rows: parts.reduce(0) { $0 + $1.rows }, columns: parts[0].columns, elements: parts.flatMap(\.elements))
+        }
+    }
+}
