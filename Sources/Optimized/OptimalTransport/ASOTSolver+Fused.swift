@@ -94,7 +94,7 @@ extension Optimized {
         // Column KL term of ∇ and its objective value, from the column masses.
         let lambda = Float(s.lambdaActions)
         var kl: Float = 0
-        let columnTerm = w.rowMass   // reuse: k ≤ n entries
+        let columnTerm = w.rowMass   // reuse: the workspace gives it max(N, K) entries
         for j in 0..<k {
             let mass = w.columnMass[j]
             kl += mass * logf(mass / dy + 1e-10)

@@ -27,7 +27,8 @@ final class ASOTWorkspace {
         fused = make(size, Float.self)
         gradients = make(size, Float.self)
         prefix = make((frames + 1) * clusters, Double.self)
-        rowMass = make(frames, Float.self)
+        // max(N, K): the fused default-mode sweep also keeps its K column terms here.
+        rowMass = make(max(frames, clusters), Float.self)
         columnMass = make(clusters, Float.self)
         kernel = make(balanced ? size : 0, Float.self)
         a = make(batch * frames, Float.self)
