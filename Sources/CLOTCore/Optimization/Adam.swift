@@ -32,8 +32,9 @@ public struct Adam<Scalar: BinaryFloatingPoint & Codable & Sendable>: Codable, S
     public mutating func update(_ parameters: inout [Scalar], gradient: [Scalar]) {
         precondition(parameters.count == firstMoment.count && gradient.count == firstMoment.count, "Adam: size mismatch")
         step += 1
-        let correction1 = 1 - power(beta1, step)
-        let correction2Root = (1 - power(beta2, step)).squareRoot()
+        // Bias corrections in Double, as torch computes `1 - beta ** step` in Python floats.
+        let correction1 = Scalar(1 - power(Double(beta1), step))
+        let correction2Root = Scalar((1 - power(Double(beta2), step)).squareRoot())
         let stepSize = learningRate / correction1
         for i in parameters.indices {
             let g = gradient[i] + weightDecay * parameters[i]
@@ -44,10 +45,15 @@ public struct Adam<Scalar: BinaryFloatingPoint & Codable & Sendable>: Codable, S
         }
     }
 
+    /// xⁿ by repeated squaring (O(log n), so late steps cost no more than early ones).
     @usableFromInline
-    func power(_ x: Scalar, _ n: Int) -> Scalar {
-        var r: Scalar = 1
-        for _ in 0..<n { r *= x }
-        return r
+    func power(_ x: Double, _ n: Int) -> Double {
+        var result = 1.0, base = x, exponent = n
+        while exponent > 0 {
+            if exponent & 1 == 1 { result *= base }
+            base *= base
+            exponent >>= 1
+        }
+        return result
     }
 }

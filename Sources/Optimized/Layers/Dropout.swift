@@ -13,11 +13,12 @@ extension Optimized {
             if p == 0 { return Matrix(rows: rows, columns: columns, repeating: 1) }
             let threshold = UInt64((p * 4_294_967_296.0).rounded(.up))
             let kept = p == 1 ? 0 : Float(1 / (1 - p))
-            var m = Matrix<Float>.zeros(rows, columns)
-            m.elements.withUnsafeMutableBufferPointer { mp in
-                for i in 0..<mp.count where UInt64(generator.nextUInt32()) >= threshold { mp[i] = kept }
+            // A select, not a branch: at p = 0.5 a branch per element mispredicts half the time.
+            var elements = [Float](repeating: 0, count: rows * columns)
+            elements.withUnsafeMutableBufferPointer { mp in
+                for i in 0..<mp.count { mp[i] = UInt64(generator.nextUInt32()) >= threshold ? kept : 0 }
             }
-            return m
+            return Matrix(rows: rows, columns: columns, elements: elements)
         }
 
         /// Training with p > 0: draws and applies a mask; otherwise the identity, no draws.

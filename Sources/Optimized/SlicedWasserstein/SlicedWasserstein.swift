@@ -55,52 +55,162 @@ extension Optimized {
     /// circular slices ‖x − rθ‖ = √(‖x‖² − 2r⟨x, θ⟩ + r²‖θ‖²) come from one sgemm; the final
     /// N × M distances between sorted slice rows are summed directly (M is the small cluster
     /// count, and direct differences avoid the cancellation of the ‖a‖² + ‖b‖² − 2ab form).
+    ///
+    /// The slices are kept direction-major (L × N), so each direction's sort runs on one
+    /// contiguous run (an LSD radix sort on order-preserving keys: a sorted column is the same
+    /// multiset of values whatever the algorithm), and the distance sums run over directions in
+    /// order 0..<L for every (i, j), the order of the plain per-pair loop (vectorised across
+    /// frames, not across directions), so the result is the one the per-pair form gives, bit
+    /// for bit.
+    /// - Complexity: O(N·d·L) for the projections, O(L·N) for the sorts, O(N·M·L) for the sums.
     public static func slicedCostMatrix(frames x: Matrix<Float>, clusters y: Matrix<Float>, directions: Matrix<Float>,
                                         radius: Float = 2, sorted: Bool = true) -> Matrix<Float> {
         precondition(x.columns == y.columns && directions.columns == x.columns, "dimensions differ")
-        let sx = circularSlices(x, directions, radius: radius, sorted: sorted)
-        let sy = circularSlices(y, directions, radius: radius, sorted: sorted)
-        let l = directions.rows
-        var cost = Matrix<Float>.zeros(x.rows, y.rows)
-        for i in 0..<x.rows {
-            for j in 0..<y.rows {
-                var sum: Float = 0
-                for d in 0..<l {
-                    let diff = sx[i * l + d] - sy[j * l + d]
-                    sum += diff * diff
+        let n = x.rows, m = y.rows, l = directions.rows
+        let thetaNorms = squaredRowNorms(directions)
+        let sx = circularSlicesByDirection(x, directions, thetaNorms: thetaNorms, radius: radius, sorted: sorted)
+        let sy = circularSlicesByDirection(y, directions, thetaNorms: thetaNorms, radius: radius, sorted: sorted)
+        // Sums kept M × N (cluster-major) so the inner loop runs along the frames' contiguous
+        // slices, eight lanes at a time; transposed into the N × M cost at the end.
+        var sums = [Float](repeating: 0, count: n * m), cost = [Float](repeating: 0, count: n * m)
+        sx.withUnsafeBufferPointer { a in
+        sy.withUnsafeBufferPointer { b in
+        sums.withUnsafeMutableBufferPointer { c in
+        cost.withUnsafeMutableBufferPointer { out in
+            guard n > 0 && m > 0 else { return }
+            let cp = c.baseAddress!
+            for d in 0..<l {
+                let ad = a.baseAddress! + d * n, bd = b.baseAddress! + d * m
+                let araw = UnsafeRawPointer(ad)
+                for j in 0..<m {
+                    let bj = bd[j], row = cp + j * n, raw = UnsafeMutableRawPointer(row)
+                    var i = 0
+                    while i + 8 <= n {
+                        let diff = araw.advanced(by: i * 4).loadUnaligned(as: Float8.self) - bj
+                        let sum = raw.advanced(by: i * 4).loadUnaligned(as: Float8.self) + diff * diff
+                        raw.advanced(by: i * 4).storeBytes(of: sum, as: Float8.self)
+                        i += 8
+                    }
+                    while i < n {
+                        let diff = ad[i] - bj
+                        row[i] += diff * diff
+                        i += 1
+                    }
                 }
-                cost[i, j] = sum.squareRoot()
             }
-        }
-        return cost
+            for j in 0..<m { for i in 0..<n { out[i * m + j] = cp[j * n + i].squareRoot() } }
+        }}}}
+        return Matrix(rows: n, columns: m, elements: cost)
     }
 
-    /// Row-normalised circular slices, optionally sorted down each column (rows × L).
-    static func circularSlices(_ x: Matrix<Float>, _ directions: Matrix<Float>, radius r: Float, sorted: Bool) -> [Float] {
-        let l = directions.rows, d = x.columns
-        var slices = project(x, directions)
-        let thetaNorms = (0..<l).map { p in (0..<d).reduce(Float(0)) { $0 + directions[p, $1] * directions[p, $1] } }
-        for i in 0..<x.rows {
-            var xNorm: Float = 0
-            for j in 0..<d { xNorm += x[i, j] * x[i, j] }
-            var rowNorm: Float = 0
-            for p in 0..<l {
-                let squared = max(0, xNorm - 2 * r * slices[i * l + p] + r * r * thetaNorms[p])
-                slices[i * l + p] = squared.squareRoot()
-                rowNorm += squared
-            }
-            let scale = max(rowNorm.squareRoot(), 1e-12)
-            for p in 0..<l { slices[i * l + p] /= scale }
-        }
-        if sorted {
-            var column = [Float](repeating: 0, count: x.rows)
-            for p in 0..<l {
-                for i in 0..<x.rows { column[i] = slices[i * l + p] }
-                column.sort()
-                for i in 0..<x.rows { slices[i * l + p] = column[i] }
+    /// ‖θ_p‖² per row, summed in column order.
+    static func squaredRowNorms(_ x: Matrix<Float>) -> [Float] {
+        let d = x.columns
+        var out = [Float](repeating: 0, count: x.rows)
+        x.elements.withUnsafeBufferPointer { xp in
+            for p in 0..<x.rows {
+                var sum: Float = 0
+                for j in 0..<d { sum += xp[p * d + j] * xp[p * d + j] }
+                out[p] = sum
             }
         }
-        return slices
+        return out
+    }
+
+    /// Row-normalised circular slices, optionally sorted along each direction, stored
+    /// direction-major (L × rows: entry p·rows + i is point i's slice on direction p).
+    static func circularSlicesByDirection(_ x: Matrix<Float>, _ directions: Matrix<Float>, thetaNorms: [Float],
+                                          radius r: Float, sorted: Bool) -> [Float] {
+        let l = directions.rows, d = x.columns, n = x.rows
+        let projections = project(x, directions)            // n × L, point-major
+        var out = [Float](repeating: 0, count: l * n)
+        var row = [Float](repeating: 0, count: l)
+        projections.withUnsafeBufferPointer { pp in
+        thetaNorms.withUnsafeBufferPointer { tn in
+        x.elements.withUnsafeBufferPointer { xp in
+        row.withUnsafeMutableBufferPointer { rp in
+        out.withUnsafeMutableBufferPointer { op in
+            for i in 0..<n {
+                let xi = xp.baseAddress! + i * d
+                var xNorm: Float = 0
+                for j in 0..<d { xNorm += xi[j] * xi[j] }
+                let pi = pp.baseAddress! + i * l
+                var rowNorm: Float = 0
+                for p in 0..<l {
+                    let squared = max(0, xNorm - 2 * r * pi[p] + r * r * tn[p])
+                    rp[p] = squared.squareRoot()
+                    rowNorm += squared
+                }
+                let scale = max(rowNorm.squareRoot(), 1e-12)
+                for p in 0..<l { op[p * n + i] = rp[p] / scale }
+            }
+        }}}}}
+        if sorted && n > 1 {
+            var keys = [UInt32](repeating: 0, count: 2 * n)
+            var counts = [Int](repeating: 0, count: 1024)
+            out.withUnsafeMutableBufferPointer { op in
+                keys.withUnsafeMutableBufferPointer { kp in
+                    counts.withUnsafeMutableBufferPointer { cp in
+                        for p in 0..<l {
+                            radixSort(op.baseAddress! + p * n, count: n, keys: kp.baseAddress!, counts: cp.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sorts `n` Floats in place, ascending (no NaNs). Up to 32 values: insertion sort. Above:
+    /// LSD radix sort, four 8-bit passes on the order-preserving key of each value's bit pattern
+    /// (sign bit set for non-negative values, all bits flipped for negative ones), the four
+    /// digit histograms counted in one pass, and passes whose digit is the same for all values
+    /// skipped. `keys` holds 2n words of scratch, `counts` 4 × 256.
+    static func radixSort(_ v: UnsafeMutablePointer<Float>, count n: Int, keys: UnsafeMutablePointer<UInt32>,
+                          counts: UnsafeMutablePointer<Int>) {
+        if n <= 32 {
+            for i in 1..<max(n, 1) {
+                let value = v[i]
+                var j = i
+                while j > 0 && v[j - 1] > value {
+                    v[j] = v[j - 1]
+                    j -= 1
+                }
+                v[j] = value
+            }
+            return
+        }
+        var source = keys, target = keys + n
+        for b in 0..<1024 { counts[b] = 0 }
+        for i in 0..<n {
+            let bits = v[i].bitPattern
+            let key = bits & 0x8000_0000 == 0 ? bits | 0x8000_0000 : ~bits
+            source[i] = key
+            counts[Int(key & 0xFF)] += 1
+            counts[256 + Int((key >> 8) & 0xFF)] += 1
+            counts[512 + Int((key >> 16) & 0xFF)] += 1
+            counts[768 + Int(key >> 24)] += 1
+        }
+        for pass in 0..<4 {
+            let shift = UInt32(8 * pass), histogram = counts + 256 * pass
+            if histogram[Int((source[0] >> shift) & 0xFF)] == n { continue }   // one digit for all: nothing moves
+            var total = 0
+            for b in 0..<256 {
+                let c = histogram[b]
+                histogram[b] = total
+                total += c
+            }
+            for i in 0..<n {
+                let key = source[i], b = Int((key >> shift) & 0xFF)
+                target[histogram[b]] = key
+                histogram[b] += 1
+            }
+            swap(&source, &target)
+        }
+        for i in 0..<n {
+            let key = source[i]
+            v[i] = Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+        }
     }
 }
 

@@ -1,0 +1,331 @@
+import CLOTCore
+
+extension Optimized {
+    /// The CLOT model's three stages and their losses in Float32: the same API, equations and
+    /// random draws as `Reference.CLOTModel` (whose doc comment has the equations), on the
+    /// Optimized layers.
+    ///
+    ///     stage 1  F = FD(rownorm(MLP(X)), A)          T   = ASOT(1 − F Aᵀ + P + λ_SW·C_SW)
+    ///     stage 2  S = rownorm(Decoder(F))             T_S = ASOT(1 − S Aᵀ [+ P_seg])
+    ///     stage 3  F_R = rownorm(F + softmax(F Sᵀ/√D/τ_r) S)   T_R = ASOT(1 − F_R Aᵀ + P)
+    ///     L = CE(softmax(F Aᵀ/τ), T) + CE(softmax(S Aᵀ/τ), T_S) + CE(softmax(F_R Aᵀ/τ), T_R)
+    ///
+    /// Goals, in order: 1. agree with `Reference.CLOTModel` within Float32 rounding, drawing the
+    /// same random numbers in the same order (decoder dropout masks, sliced-Wasserstein
+    /// directions), so one seed gives the same masks and directions in both backends;
+    /// 2. every matrix product one sgemm: the logits X Aᵀ, ∂logits·A, ∂logitsᵀ·X and the cosine
+    /// costs 1 − F Aᵀ (+ P) written straight onto a copy of 1 + P (α = −1, β = 1), per video by
+    /// buffer offset, with no row copies; 3. no allocation inside per-element loops. Pseudo-labels
+    /// come from `Optimized.solveASOT` on Float costs, as the official float32 training code.
+    public enum CLOTModel {
+        /// One batch of inputs.
+        public struct Batch: Sendable {
+            public var features: Matrix<Float>
+            /// B·T flags, true on real frames.
+            public var mask: [Bool]
+            public var videos: Int
+            public init(features: Matrix<Float>, mask: [Bool], videos: Int) {
+                precondition(features.rows == mask.count && features.rows % videos == 0, "one mask flag per frame, equal lengths")
+                self.features = features
+                self.mask = mask
+                self.videos = videos
+            }
+            public var frames: Int { features.rows / videos }
+        }
+
+        /// The forward pass's intermediate values (what the losses and the backward need).
+        public struct Forward: Sendable {
+            public var frames: Matrix<Float>            // F, (B·T) × D
+            public var segments: Matrix<Float>?         // S (renormalised if so configured), (B·n_seg) × D
+            public var refined: Matrix<Float>?          // F_R, (B·T) × D
+            var encoder: Encoder.Cache
+            var dispatch: FeatureDispatching.Cache?
+            var decoder: Decoder.Cache?
+            var rawSegments: Matrix<Float>?
+            var refinement: CrossAttentionRefinement.Cache?
+            /// The feature-dispatching argmax mask used (to hold it fixed in gradient checks).
+            public var dispatchMask: [Int]? { dispatch?.assignments }
+        }
+
+        /// Pseudo-labels of the three stages (rows as the corresponding features).
+        public struct Targets: Sendable {
+            public var frames: Matrix<Float>
+            public var segments: Matrix<Float>?
+            public var refined: Matrix<Float>?
+            /// Targets made elsewhere (e.g. Reference's, rounded to Float, to compare the losses
+            /// and gradients on identical pseudo-labels).
+            public init(frames: Matrix<Float>, segments: Matrix<Float>? = nil, refined: Matrix<Float>? = nil) {
+                self.frames = frames
+                self.segments = segments
+                self.refined = refined
+            }
+        }
+
+        /// The three losses and their sum.
+        public struct Loss: Sendable, Equatable {
+            public var frames: Float, segments: Float, refined: Float
+            public var total: Float { frames + segments + refined }
+        }
+
+        // MARK: Forward
+
+        /// Features of every stage. `dropout` turns the decoder's dropout on (training);
+        /// `fixedDispatchMask` holds feature dispatching's argmax (gradient checks).
+        public static func forward(_ batch: Batch, parameters p: ModelParameters<Float>, configuration c: ModelConfiguration,
+                                   dropout: Bool, generator: inout MersenneTwister,
+                                   fixedDispatchMask: [Int]? = nil) -> Forward {
+            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder)
+            var frames = encoded
+            var dispatchCache: FeatureDispatching.Cache?
+            if c.useFeatureDispatching {
+                let fd = FeatureDispatching.forward(encoded, actions: p.actions,
+                                                    parameters: .init(alpha: p.dispatchAlpha, beta: p.dispatchBeta),
+                                                    batch: batch.videos, frameMask: batch.mask,
+                                                    settings: .init(maskPadding: c.dispatchMasksPadding, renormalise: c.dispatchRenormalises),
+                                                    fixedMask: fixedDispatchMask)
+                frames = fd.output
+                dispatchCache = fd.cache
+            }
+            var result = Forward(frames: frames, segments: nil, refined: nil, encoder: encoderCache, dispatch: dispatchCache)
+            guard c.useDecoder else { return result }
+            let (raw, decoderCache) = Decoder.forward(memory: frames, mask: batch.mask, batch: batch.videos, parameters: p,
+                                                      configuration: c, dropout: dropout ? c.decoderDropout : 0, generator: &generator)
+            let segments = c.renormaliseSegments ? RowNormalize.forward(raw) : raw
+            result.decoder = decoderCache
+            result.rawSegments = raw
+            result.segments = segments
+            guard c.runsRefinement else { return result }
+            let refinement = CrossAttentionRefinement.forward(features: frames, segments: segments,
+                                                              temperature: Float(c.refinementTemperature), batch: batch.videos)
+            result.refined = refinement.output
+            result.refinement = refinement.cache
+            return result
+        }
+
+        // MARK: Pseudo-labels
+
+        /// The ASOT pseudo-labels of each stage, with `settings` (the train settings) and the
+        /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`
+        /// (drawn per video in Double by `randomSphereDirections`, as Reference draws them, and
+        /// rounded to Float).
+        public static func pseudoLabels(_ f: Forward, batch: Batch, parameters p: ModelParameters<Float>,
+                                        configuration c: ModelConfiguration, settings: ASOTSettings,
+                                        generator: inout MersenneTwister) -> Targets {
+            let t = batch.frames, k = c.clusters, b = batch.videos
+            let onePlusPrior = shifted(temporalPrior(frames: t, clusters: k, rho: Float(c.rho)))
+            var frameCosts = cosineCosts(f.frames, p.actions, onePlusPrior: onePlusPrior, videos: b)
+            if c.useSlicedWasserstein {
+                let weight = Float(c.slicedWassersteinWeight), radius = Float(c.slicedWassersteinRadius)
+                for v in 0..<b {
+                    let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns,
+                                                            using: &generator).float32
+                    let sw = slicedCostMatrix(frames: rows(f.frames, v * t, t), clusters: p.actions, directions: directions,
+                                              radius: radius)
+                    addScaled(&frameCosts[v], sw, weight)
+                }
+            }
+            let masks = (0..<b).map { Array(batch.mask[($0 * t)..<(($0 + 1) * t)]) }
+            let frameTargets = stack(solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings).map(\.plan))
+            var targets = Targets(frames: frameTargets, segments: nil, refined: nil)
+            if let segments = f.segments {
+                let s = c.segments
+                let segmentPrior = c.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: Float(c.rho)) : zeros(s, k)
+                let costs = cosineCosts(segments, p.actions, onePlusPrior: shifted(segmentPrior), videos: b)
+                targets.segments = stack(solveASOT(ASOTBatch(costs: costs), settings: settings).map(\.plan))
+            }
+            if let refined = f.refined {
+                let costs = cosineCosts(refined, p.actions, onePlusPrior: onePlusPrior, videos: b)
+                targets.refined = stack(solveASOT(ASOTBatch(costs: costs, masks: masks), settings: settings).map(\.plan))
+            }
+            return targets
+        }
+
+        /// 1 + P.
+        static func shifted(_ prior: Matrix<Float>) -> Matrix<Float> {
+            var out = prior
+            out.elements.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] += 1 } }
+            return out
+        }
+
+        /// Per video v, the N × K cost (1 + P) − F_v Aᵀ: one sgemm with α = −1, β = 1 onto a copy of
+        /// 1 + P, F_v passed by buffer offset.
+        static func cosineCosts(_ features: Matrix<Float>, _ actions: Matrix<Float>, onePlusPrior: Matrix<Float>,
+                                videos: Int) -> [Matrix<Float>] {
+            let n = onePlusPrior.rows, k = actions.rows, d = actions.columns
+            precondition(features.rows == videos * n && features.columns == d && onePlusPrior.columns == k, "shapes differ")
+            var costs: [Matrix<Float>] = []
+            costs.reserveCapacity(videos)
+            features.elements.withUnsafeBufferPointer { fp in
+                actions.elements.withUnsafeBufferPointer { ap in
+                    for v in 0..<videos {
+                        var cost = onePlusPrior
+                        cost.elements.withUnsafeMutableBufferPointer { cp in
+                            gemm(transposeB: true, m: n, n: k, k: d, alpha: -1, fp.from(v * n * d), lda: d, ap, ldb: d,
+                                 beta: 1, cp, ldc: k)
+                        }
+                        costs.append(cost)
+                    }
+                }
+            }
+            return costs
+        }
+
+        /// 1 − F Aᵀ + P for one video (used by `predict`).
+        static func cosineCost(_ features: Matrix<Float>, _ actions: Matrix<Float>, prior: Matrix<Float>) -> Matrix<Float> {
+            cosineCosts(features, actions, onePlusPrior: shifted(prior), videos: 1)[0]
+        }
+
+        // MARK: Loss and its gradient
+
+        /// L = L_F + L_S + L_R (METHOD.md §5: masked soft cross-entropy, padding in the divisor).
+        public static func loss(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
+                                configuration c: ModelConfiguration) -> Loss {
+            let tau = Float(c.temperature)
+            func stage(_ x: Matrix<Float>?, _ t: Matrix<Float>?, _ mask: [Bool]?) -> Float {
+                guard let x, let t else { return 0 }
+                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: tau)
+                return SoftCrossEntropy.forward(probabilities: probabilities, targets: t, mask: mask)
+            }
+            return Loss(frames: stage(f.frames, targets.frames, batch.mask),
+                        segments: stage(f.segments, targets.segments, nil),
+                        refined: stage(f.refined, targets.refined, batch.mask))
+        }
+
+        /// ∂L/∂θ for every parameter, with the pseudo-labels held fixed.
+        public static func gradients(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
+                                     configuration c: ModelConfiguration) -> ModelParameters<Float> {
+            lossAndGradients(f, targets: targets, batch: batch, parameters: p, configuration: c).gradients
+        }
+
+        /// The loss and its gradient from one softmax per stage (what a training step needs).
+        static func lossAndGradients(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
+                                     configuration c: ModelConfiguration) -> (loss: Loss, gradients: ModelParameters<Float>) {
+            var grads = zeroGradients(like: p)
+            var dA = zeros(p.actions.rows, p.actions.columns)
+            let tau = Float(c.temperature)
+            /// CE stage: its loss and ∂L/∂x for x in softmax(x Aᵀ/τ), accumulating ∂L/∂A.
+            func stage(_ x: Matrix<Float>, _ t: Matrix<Float>, _ mask: [Bool]?) -> (Float, Matrix<Float>) {
+                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: tau)
+                let value = SoftCrossEntropy.forward(probabilities: probabilities, targets: t, mask: mask)
+                let dLogits = SoftCrossEntropy.backward(probabilities: probabilities, targets: t, mask: mask, temperature: tau)
+                return (value, backThroughLogits(dLogits, x, p.actions, actionGradient: &dA))
+            }
+            var loss = Loss(frames: 0, segments: 0, refined: 0)
+            var dFrames: Matrix<Float>
+            (loss.frames, dFrames) = stage(f.frames, targets.frames, batch.mask)
+            if let segments = f.segments, let raw = f.rawSegments, let decoderCache = f.decoder {
+                guard let segmentTargets = targets.segments else { preconditionFailure("segment-stage targets missing") }
+                var dSegments: Matrix<Float>
+                (loss.segments, dSegments) = stage(segments, segmentTargets, nil)
+                if let refined = f.refined, let refinementCache = f.refinement {
+                    guard let refinedTargets = targets.refined else { preconditionFailure("refined-stage targets missing") }
+                    let (value, dRefined) = stage(refined, refinedTargets, batch.mask)
+                    loss.refined = value
+                    let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
+                    Decoder.addInPlace(&dFrames, r.features)
+                    Decoder.addInPlace(&dSegments, r.segments)
+                }
+                let dRaw = c.renormaliseSegments ? RowNormalize.backward(raw, outputGradient: dSegments) : dSegments
+                let d = Decoder.backward(cache: decoderCache, parameters: p, outputGradient: dRaw)
+                Decoder.addInPlace(&dFrames, d.memory)
+                grads.queryPositions = d.queryPositions
+                grads.decoder = d.layers
+                grads.finalNorm = d.finalNorm
+            }
+            var dEncoded = dFrames
+            if let dispatchCache = f.dispatch {
+                let g = FeatureDispatching.backward(cache: dispatchCache, outputGradient: dFrames)
+                dEncoded = g.features
+                Decoder.addInPlace(&dA, g.actions)
+                grads.dispatchAlpha = g.parameters.alpha
+                grads.dispatchBeta = g.parameters.beta
+            }
+            grads.encoder = Encoder.backward(cache: f.encoder, parameters: p.encoder, outputGradient: dEncoded)
+            grads.actions = dA
+            return (loss, grads)
+        }
+
+        /// Zeros shaped as `p` (`ModelParameters.zeros(like:)` is generic over both scalars and
+        /// fills element by element; this fills Float buffers directly).
+        static func zeroGradients(like p: ModelParameters<Float>) -> ModelParameters<Float> {
+            func m(_ x: Matrix<Float>) -> Matrix<Float> { zeros(x.rows, x.columns) }
+            func v(_ x: [Float]) -> [Float] { [Float](repeating: 0, count: x.count) }
+            func a(_ x: ModelParameters<Float>.Attention) -> ModelParameters<Float>.Attention {
+                .init(inWeight: m(x.inWeight), inBias: v(x.inBias), outWeight: m(x.outWeight), outBias: v(x.outBias))
+            }
+            func n(_ x: ModelParameters<Float>.Norm) -> ModelParameters<Float>.Norm { .init(gamma: v(x.gamma), beta: v(x.beta)) }
+            func d(_ x: ModelParameters<Float>.Dense) -> ModelParameters<Float>.Dense { .init(weight: m(x.weight), bias: v(x.bias)) }
+            return ModelParameters(
+                encoder: p.encoder.map(d), dispatchAlpha: 0, dispatchBeta: 0, actions: m(p.actions),
+                queryPositions: m(p.queryPositions),
+                decoder: p.decoder.map { .init(selfAttention: a($0.selfAttention), crossAttention: a($0.crossAttention),
+                                               feedForward1: d($0.feedForward1), feedForward2: d($0.feedForward2),
+                                               norm1: n($0.norm1), norm2: n($0.norm2), norm3: n($0.norm3)) },
+                finalNorm: n(p.finalNorm))
+        }
+
+        /// A rows × columns zero matrix, filled as a Float buffer.
+        static func zeros(_ rows: Int, _ columns: Int) -> Matrix<Float> {
+            Matrix(rows: rows, columns: columns, elements: [Float](repeating: 0, count: rows * columns))
+        }
+
+        // MARK: products on sgemm
+
+        /// x Aᵀ (R × K), one sgemm.
+        static func logits(_ x: Matrix<Float>, _ a: Matrix<Float>) -> Matrix<Float> {
+            precondition(x.columns == a.columns, "features have width \(x.columns), actions \(a.columns)")
+            var out = zeros(x.rows, a.rows)
+            x.elements.withUnsafeBufferPointer { xp in
+                a.elements.withUnsafeBufferPointer { ap in
+                    out.elements.withUnsafeMutableBufferPointer { op in
+                        gemm(transposeB: true, m: x.rows, n: a.rows, k: x.columns, xp, lda: x.columns, ap, ldb: a.columns, op, ldc: a.rows)
+                    }
+                }
+            }
+            return out
+        }
+
+        /// Given ∂L/∂(x Aᵀ) = g (R × K): ∂A += gᵀ x (K × D) and returns ∂x = g A (R × D), one sgemm each.
+        static func backThroughLogits(_ g: Matrix<Float>, _ x: Matrix<Float>, _ a: Matrix<Float>,
+                                      actionGradient dA: inout Matrix<Float>) -> Matrix<Float> {
+            let r = x.rows, k = a.rows, d = a.columns
+            precondition(g.rows == r && g.columns == k && x.columns == d && dA.rows == k && dA.columns == d, "shapes differ")
+            var dx = zeros(r, d)
+            g.elements.withUnsafeBufferPointer { gp in
+                x.elements.withUnsafeBufferPointer { xp in
+                    a.elements.withUnsafeBufferPointer { ap in
+                        dA.elements.withUnsafeMutableBufferPointer { dap in
+                            gemm(transposeA: true, m: k, n: d, k: r, gp, lda: k, xp, ldb: d, beta: 1, dap, ldc: d)
+                        }
+                        dx.elements.withUnsafeMutableBufferPointer { dxp in
+                            gemm(m: r, n: d, k: k, gp, lda: k, ap, ldb: d, dxp, ldc: d)
+                        }
+                    }
+                }
+            }
+            return dx
+        }
+
+        /// a ← a + w·b.
+        static func addScaled(_ a: inout Matrix<Float>, _ b: Matrix<Float>, _ w: Float) {
+            precondition(a.rows == b.rows && a.columns == b.columns, "shapes differ")
+            b.elements.withUnsafeBufferPointer { bp in
+                a.elements.withUnsafeMutableBufferPointer { ap in
+                    for i in 0..<ap.count { ap[i] += w * bp[i] }
+                }
+            }
+        }
+
+        /// Rows start..<start+count.
+        static func rows(_ x: Matrix<Float>, _ start: Int, _ count: Int) -> Matrix<Float> {
+            Matrix(rows: count, columns: x.columns, elements: Array(x.elements[(start * x.columns)..<((start + count) * x.columns)]))
+        }
+
+        static func stack(_ parts: [Matrix<Float>]) -> Matrix<Float> {
+            var elements: [Float] = []
+            elements.reserveCapacity(parts.reduce(0) { $0 + $1.elements.count })
+            for part in parts { elements.append(contentsOf: part.elements) }
+            return Matrix(rows: parts.reduce(0) { $0 + $1.rows }, columns: parts[0].columns, elements: elements)
+        }
+    }
+}
