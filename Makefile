@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and a few more.
-#   make demo   builds `clot` in release mode and runs the main job on the bundled sample
+#   make demo   builds `clot` in release mode and trains ASOT and CLOT on the bundled sample
 #   make test   runs the whole test suite (swift test)
 # Both install what is missing first (scripts/bootstrap.sh: OpenBLAS and LAPACKE via apt-get).
 
@@ -16,12 +16,7 @@ build: bootstrap
 	$(SWIFT) build -c release --product clot
 
 demo: build
-	.build/release/clot evaluate --pred fixtures/sample/predictions-equal-split \
-	    --gt fixtures/sample/Breakfast/groundTruth \
-	    --mapping fixtures/sample/Breakfast/mapping/mapping.txt --level activity
-	.build/release/clot evaluate --pred fixtures/sample/predictions-equal-split \
-	    --gt fixtures/sample/Breakfast/groundTruth \
-	    --mapping fixtures/sample/Breakfast/mapping/mapping.txt --level video
+	.build/release/clot demo --output demo-output
 
 test: bootstrap
 	$(SWIFT) test

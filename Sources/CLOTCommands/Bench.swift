@@ -8,18 +8,36 @@ import Reference
 /// the same run. Build with `-c release` (`make bench`): debug timings mean nothing.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark the ASOT solver on both backends (median seconds, ratios).",
+        abstract: "Benchmark the ASOT solver and the training step on both backends (median seconds, ratios).",
         discussion: """
-        Times the ASOT decode of a uniform random N×K cost (seeded) with eps 0.01, alpha 0.6, \
-        radius 0.04 and the default marginals — the conditions of the official timing quoted in \
-        REPRODUCE.md — on the Optimized and Reference backends, and reports the median of \
-        --repeats runs after one warm-up, Reference/Optimized ratios, and how time grows with N. \
-        With --official-asot SRC it also times the official PyTorch solver (python3 with torch \
-        needed) in the same run, via scripts/bench_official_asot.py.
+        --suite solver (the default) times the ASOT decode of a uniform random N×K cost (seeded) \
+        with eps 0.01, alpha 0.6, radius 0.04 and the default marginals — the conditions of the \
+        official timing quoted in REPRODUCE.md — on the Optimized and Reference backends, and \
+        reports the median of --repeats runs after one warm-up, Reference/Optimized ratios, and \
+        how time grows with N. With --official-asot SRC it also times the official PyTorch solver \
+        (python3 with torch needed) in the same run, via scripts/bench_official_asot.py.
+
+        --suite step times ONE training step (forward with dropout, the ASOT pseudo-labels of \
+        every stage, the loss, its gradient and the Adam update) on a seeded batch of 2 videos × \
+        256 frames at Breakfast sizes (MLP 64-128-40, K = 7, n_seg = 7, 2 decoder layers, 8 \
+        heads, 150 SW projections) with Breakfast's train settings (eps 0.07, alpha 0.4, radius \
+        0.04, lambda_actions 0.1, rho 0.2), for the ASOT baseline and the full CLOT model, on both \
+        backends: medians (Reference over --repeats steps, Optimized over 10 × --repeats, after one \
+        warm-up), the Reference/Optimized and clot/asot ratios, and the targets they are held \
+        to (Optimized ≥ 20× faster than Reference; a clot step ≤ 2× an asot step). \
+        --suite all runs both.
 
         Example:
           swift build -c release && .build/release/clot bench --sizes 1000,5000 --repeats 5
+          OPENBLAS_NUM_THREADS=1 .build/release/clot bench --suite step
         """)
+
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case solver, step, all
+    }
+
+    @Option(help: "What to time: solver (ASOT decode), step (one training step), or all.")
+    var suite: Suite = .solver
 
     @Option(help: "Comma-separated frame counts N.")
     var sizes: String = "1000,2000,5000,10000,20000"
@@ -32,6 +50,28 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the table as JSON here.") var jsonOut: String?
 
     func run() throws {
+        guard repeats >= 1 else { throw InputError("--repeats", "needs at least 1, got \(repeats)") }
+        var solverRows: [BenchRow]?
+        var stepRows: [StepBenchRow]?
+        if suite != .step { solverRows = try runSolver() }
+        if suite != .solver {
+            if solverRows != nil { print("") }
+            stepRows = runStep()
+        }
+        if let jsonOut {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data: Data
+            switch suite {
+            case .solver: data = try encoder.encode(solverRows ?? [])
+            case .step, .all: data = try encoder.encode(BenchReport(solver: solverRows, step: stepRows))
+            }
+            try FileSystem.writeAtomically(Array(data), to: jsonOut)
+        }
+    }
+
+    /// The solver suite: returns its rows after printing its table.
+    func runSolver() throws -> [BenchRow] {
         let ns = try sizes.split(separator: ",").map { text -> Int in
             guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 2 else {
                 throw InputError("--sizes", "'\(text)' is not a frame count ≥ 2")
@@ -39,7 +79,6 @@ struct Bench: ParsableCommand {
             return n
         }
         guard clusters >= 2 else { throw InputError("--clusters", "needs at least 2, got \(clusters)") }
-        guard repeats >= 1 else { throw InputError("--repeats", "needs at least 1, got \(repeats)") }
         var settings = ASOTSettings()
         settings.epsilon = 0.01
         settings.alpha = 0.6
@@ -67,11 +106,101 @@ struct Bench: ParsableCommand {
         print("ASOT solver, K = \(clusters), eps 0.01, alpha 0.6, radius 0.04, 25 iterations, "
               + "OpenBLAS threads \(Optimized.blasThreads), median of \(repeats) runs after a warm-up")
         print(summary(rows))
-        if let jsonOut {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try FileSystem.writeAtomically(Array(try encoder.encode(rows)), to: jsonOut)
+        return rows
+    }
+
+    // MARK: the training-step suite
+
+    /// Breakfast's train settings (the official `-ua` runs: eps 0.07, alpha 0.4, radius 0.04,
+    /// lambda_actions 0.1; frames balanced).
+    static var stepSettings: ASOTSettings {
+        var s = ASOTSettings()
+        s.epsilon = 0.07
+        s.alpha = 0.4
+        s.radius = 0.04
+        s.lambdaActions = 0.1
+        return s
+    }
+
+    /// The two models timed: the ASOT baseline and full CLOT, at Breakfast sizes.
+    static func stepConfigurations() -> [(name: String, configuration: ModelConfiguration)] {
+        var clot = ModelConfiguration()
+        clot.layerSizes = [64, 128, 40]
+        clot.clusters = 7
+        clot.segmentOffset = 0
+        clot.decoderLayers = 2
+        clot.heads = 8
+        clot.rho = 0.2
+        var asot = ModelConfiguration.asot(layerSizes: [64, 128, 40], clusters: 7)
+        asot.rho = 0.2
+        return [("asot", asot), ("clot", clot)]
+    }
+
+    /// Times one training step per backend and configuration; prints the table and returns its rows.
+    func runStep() -> [StepBenchRow] {
+        let videos = 2, frames = 256
+        let settings = Self.stepSettings
+        let optimizedRepeats = 10 * repeats
+        Console.progress("training step, batch \(videos) × \(frames) frames, MLP 64-128-40, K = 7, n_seg = 7, 2 decoder layers, "
+                         + "8 heads; OpenBLAS threads \(Optimized.blasThreads); median of \(repeats) (Reference) / "
+                         + "\(optimizedRepeats) (Optimized) steps after a warm-up")
+        var rows: [StepBenchRow] = []
+        for (name, c) in Self.stepConfigurations() {
+            var generator = MersenneTwister(seed: 2025)
+            let initial = ModelParameters<Double>.initial(c, using: &generator)
+            let features = Matrix(rows: videos * frames, columns: c.layerSizes[0],
+                                  elements: (0..<(videos * frames * c.layerSizes[0])).map { _ in generator.gaussian() })
+            let mask = Array(repeating: true, count: videos * frames)
+
+            let batchR = Reference.CLOTModel.Batch(features: features, mask: mask, videos: videos)
+            var pr = initial
+            var ar = pr.tensors.map { Adam<Double>(count: $0.count, learningRate: 1e-3) }
+            var gr = MersenneTwister(seed: 7)
+            let reference = median(times(repeats) {
+                _ = Reference.CLOTModel.trainingStep(batchR, parameters: &pr, optimizers: &ar, configuration: c,
+                                                     settings: settings, generator: &gr)
+            })
+
+            let batchO = Optimized.CLOTModel.Batch(features: features.float32, mask: mask, videos: videos)
+            var po = initial.converted(to: Float.self)
+            var ao = po.tensors.map { Adam<Float>(count: $0.count, learningRate: 1e-3) }
+            var go = MersenneTwister(seed: 7)
+            let optimized = median(times(optimizedRepeats) {
+                _ = Optimized.CLOTModel.trainingStep(batchO, parameters: &po, optimizers: &ao, configuration: c,
+                                                     settings: settings, generator: &go)
+            })
+            let row = StepBenchRow(configuration: name, videos: videos, frames: frames,
+                                   referenceSeconds: reference, optimizedSeconds: optimized)
+            Console.progress("\(name): Reference \(format(reference * 1000, digits: 2)) ms, "
+                             + "Optimized \(format(optimized * 1000, digits: 3)) ms (\(format(reference / optimized, digits: 1))×)")
+            rows.append(row)
         }
+        print("Training step, batch \(videos) × \(frames) frames, Breakfast sizes (MLP 64-128-40, K = 7, n_seg = 7, "
+              + "2 decoder layers, 8 heads, 150 SW projections), train eps 0.07 alpha 0.4 radius 0.04 lambda_actions 0.1 "
+              + "rho 0.2, dropout on; OpenBLAS threads \(Optimized.blasThreads); median of \(repeats) (Reference) / "
+              + "\(optimizedRepeats) (Optimized) steps after a warm-up")
+        print(stepSummary(rows))
+        return rows
+    }
+
+    func stepSummary(_ rows: [StepBenchRow]) -> String {
+        var lines = [Table.render(
+            header: ["model", "Reference ms", "Optimized ms", "Ref/Opt"],
+            rows: rows.map { r in
+                [r.configuration, format(r.referenceSeconds * 1000, digits: 2), format(r.optimizedSeconds * 1000, digits: 3),
+                 format(r.referenceSeconds / r.optimizedSeconds, digits: 1) + "×"]
+            })]
+        guard let asot = rows.first(where: { $0.configuration == "asot" }),
+              let clot = rows.first(where: { $0.configuration == "clot" }) else { return lines.joined(separator: "\n") }
+        let referenceRatio = clot.referenceSeconds / asot.referenceSeconds
+        let optimizedRatio = clot.optimizedSeconds / asot.optimizedSeconds
+        lines.append("clot/asot: Reference \(format(referenceRatio, digits: 2))×, Optimized \(format(optimizedRatio, digits: 2))×")
+        let slowest = rows.map { $0.referenceSeconds / $0.optimizedSeconds }.min() ?? 0
+        lines.append("target Optimized ≥ 20× faster than Reference: \(slowest >= 20 ? "met" : "MISSED") "
+                     + "(lowest ratio \(format(slowest, digits: 1))×)")
+        lines.append("target clot step ≤ 2× asot step (Optimized): \(optimizedRatio <= 2 ? "met" : "MISSED") "
+                     + "(\(format(optimizedRatio, digits: 2))×)")
+        return lines.joined(separator: "\n")
     }
 
     /// Seconds of each of `count` runs after one untimed warm-up.
@@ -140,4 +269,18 @@ struct BenchRow: Codable {
         "N = \(n): Optimized \(String(format: "%.5f", optimizedSeconds)) s"
             + (referenceSeconds.map { String(format: ", Reference %.4f s (%.1f×)", $0, $0 / optimizedSeconds) } ?? "")
     }
+}
+
+/// One configuration's training-step medians.
+struct StepBenchRow: Codable {
+    var configuration: String
+    var videos: Int, frames: Int
+    var referenceSeconds: Double
+    var optimizedSeconds: Double
+}
+
+/// `--json-out` of `--suite step` and `--suite all`.
+struct BenchReport: Codable {
+    var solver: [BenchRow]?
+    var step: [StepBenchRow]?
 }

@@ -5,7 +5,7 @@ public struct ClotCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "clot",
         abstract: "CLOT / ASOT unsupervised action segmentation: reference implementation and reproducibility suite.",
-        subcommands: [Evaluate.self, Segment.self, Bench.self]
+        subcommands: [Demo.self, Evaluate.self, Segment.self, Train.self, Reproduce.self, Bench.self]
     )
 
     public init() {}

@@ -17,7 +17,7 @@ struct Segment: ParsableCommand {
 
         Example:
           clot segment --affinity video.npy --eps 0.01 --alpha 0.6 --labels video.txt \\
-                       --plan video-plan.npy --json
+                       --plan video-plan.npy --svg video-plan.svg --json
         """)
 
     @Option(help: "N×K affinity matrix (.npy); the cost is 1 − affinity.")
@@ -40,6 +40,7 @@ struct Segment: ParsableCommand {
     @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = .optimized
     @Option(help: "Where to write the labels, one per line.") var labels: String
     @Option(help: "Where to write the plan (.npy).") var plan: String?
+    @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg).") var svg: String?
     @Flag(help: "Print a JSON summary with the objective trace and the solver's wall time.") var json = false
 
     func validate() throws {
@@ -78,6 +79,9 @@ struct Segment: ParsableCommand {
             let array = backend == .optimized ? NPYArray(planMatrix.float32) : NPYArray(planMatrix)
             try NPY.write(array, to: plan)
         }
+        if let svg {
+            try FileSystem.writeAtomically(SVG.planHeatMap(planMatrix, labels: decoded), to: svg)
+        }
         let summary = SegmentSummary(frames: costMatrix.rows, clusters: costMatrix.columns, backend: backend,
                                      settings: settings, rho: rho, labels: labels, plan: plan,
                                      clusterSizes: (0..<costMatrix.columns).map { k in decoded.filter { $0 == k }.count },
@@ -96,6 +100,10 @@ struct Segment: ParsableCommand {
         guard matrix.rows >= 1 else { throw InputError(path, "has no frames (N = 0)") }
         guard matrix.columns >= 2 else {
             throw InputError(path, "has K = \(matrix.columns) clusters; segmenting needs at least 2")
+        }
+        guard matrix.columns <= matrix.rows else {
+            throw InputError(path, "has \(matrix.rows) frames but K = \(matrix.columns) clusters",
+                             hint: "a segmentation needs at least as many frames as clusters; is the matrix transposed (N×K expected)?")
         }
         if let bad = matrix.elements.firstIndex(where: { !$0.isFinite }) {
             throw InputError(path, "entry (\(bad / matrix.columns), \(bad % matrix.columns)) is \(matrix.elements[bad]); values must be finite")

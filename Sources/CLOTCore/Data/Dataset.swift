@@ -110,6 +110,10 @@ public struct DatasetLayout: Sendable {
 
     /// Loads every video of an activity.
     public func loadActivity(_ activity: String?) throws -> (videos: [Video], mapping: ActionMapping) {
+        guard FileSystem.isDirectory(directory) else {
+            throw InputError(directory, "dataset folder does not exist",
+                             hint: "--data must hold \(dataset.directoryName)/features, groundTruth and mapping (REPRODUCE.md §1)")
+        }
         let mapping = try mapping()
         let names = try videoNames(activity: activity)
         guard !names.isEmpty else {

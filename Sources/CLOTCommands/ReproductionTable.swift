@@ -1,0 +1,125 @@
+import CLOTCore
+import Foundation
+
+/// Aggregates finished runs into the papers' tables (activity level = Table 1, video level =
+/// Table 2, ablations = Table 3) with the published numbers beside the measured ones.
+struct ReproductionTable: Encodable {
+    struct RunResult {
+        var report: TrainingRun.Report
+        var benchmarkActivities: Int?
+    }
+
+    /// How many activities each benchmark has (a smaller number found marks a subset).
+    static let benchmarkActivities: [DatasetName: Int] = [.breakfast: 10, .yti: 5, .fs: 1, .fsEval: 1, .desktopAssembly: 1]
+
+    struct Cell: Encodable {
+        var mean: Double
+        var std: Double
+        var seeds: Int
+        var paper: Double?
+        var difference: Double? { paper.map { mean - $0 } }
+        enum CodingKeys: String, CodingKey { case mean, std, seeds, paper, difference }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mean, forKey: .mean)
+            try c.encode(std, forKey: .std)
+            try c.encode(seeds, forKey: .seeds)
+            try c.encode(paper, forKey: .paper)
+            try c.encode(difference, forKey: .difference)
+        }
+    }
+
+    struct Row: Encodable {
+        var dataset: String
+        var variant: String
+        var activities: [String]
+        var videos: Int
+        var subset: Bool
+        /// metric → cell, in percent.
+        var cells: [String: Cell]
+    }
+
+    var levels: [String: [Row]]
+    var averaging = "per seed: unweighted mean over activities; then mean and sample std (ddof 1) over seeds; percent"
+
+    init(results: [RunResult], paper: PaperTables) throws {
+        var levels: [String: [Row]] = [:]
+        let groups = Dictionary(grouping: results) { "\($0.report.dataset)|\($0.report.variant)" }
+        for level in EvaluationLevel.allCases {
+            var rows: [Row] = []
+            for key in groups.keys.sorted() {
+                let runs = groups[key]!
+                let first = runs[0].report
+                let activities = Array(Set(runs.map(\.report.activityName))).sorted()
+                let bySeed = Dictionary(grouping: runs) { $0.report.seed }
+                var cells: [String: Cell] = [:]
+                for metric in ["mof", "f1", "miou"] {
+                    let perSeed: [Double] = bySeed.keys.sorted().map { seed in
+                        let values = bySeed[seed]!.map { Self.metric(level == .activity ? $0.report.activity : $0.report.video, metric) }
+                        return 100 * values.reduce(0, +) / Double(values.count)
+                    }
+                    let (mean, std) = Self.meanStd(perSeed)
+                    cells[metric] = Cell(mean: mean, std: std, seeds: perSeed.count,
+                                         paper: Self.paperValue(paper, variant: first.variant, dataset: first.dataset, metric: metric, level: level))
+                }
+                let expected = runs[0].benchmarkActivities ?? activities.count
+                rows.append(Row(dataset: first.dataset, variant: first.variant, activities: activities,
+                                videos: Set(runs.flatMap(\.report.videos)).count, subset: activities.count < expected || first.dataset == "Breakfast" && Set(runs.flatMap(\.report.videos)).count < 1712,
+                                cells: cells))
+            }
+            levels[level.rawValue] = rows
+        }
+        self.levels = levels
+    }
+
+    static func metric(_ s: SegmentationScores, _ name: String) -> Double {
+        name == "mof" ? s.mof : name == "f1" ? s.f1 : s.miou
+    }
+
+    static func meanStd(_ xs: [Double]) -> (Double, Double) {
+        let mean = xs.reduce(0, +) / Double(xs.count)
+        guard xs.count > 1 else { return (mean, 0) }
+        let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - 1)
+        return (mean, variance.squareRoot())
+    }
+
+    /// The published number: Table 1/2 for clot and asot, Table 3 for the ablations (activity level).
+    static func paperValue(_ paper: PaperTables, variant: String, dataset: String, metric: String, level: EvaluationLevel) -> Double? {
+        let ablationNames = ["clot-no-swd": "w/o SWD", "clot-no-fd": "w/o FD", "clot-no-decoder": "w/o Decoder", "clot-no-refinement": "w/o Refinement"]
+        if let name = ablationNames[variant] {
+            return level == .activity ? paper.value(table: "table3", method: name, dataset: dataset, metric: metric) : nil
+        }
+        let method = variant == "clot" ? "CLOT" : variant == "asot" ? "ASOT" : nil
+        guard let method else { return nil }
+        return paper.value(table: level == .activity ? "table1" : "table2", method: method, dataset: dataset, metric: metric)
+    }
+
+    var markdown: String {
+        var lines = ["# Reproduction results", "",
+                     "Measured: mean ± std over seeds of the unweighted mean over activities (percent, final epoch, no selection).",
+                     "Paper: CLOT ICCV 2025 Tables 1–3 (fixtures/paper_tables.json). Δ = measured − paper.", ""]
+        for (level, title) in [("activity", "Table 1 — activity level"), ("video", "Table 2 — video level")] {
+            lines += ["## \(title)", "", "| dataset | method | activities | videos | MoF | paper | Δ | F1 | paper | Δ | mIoU | paper | Δ |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            for row in levels[level] ?? [] {
+                var cells = [row.dataset, row.variant, "\(row.activities.count)\(row.subset ? " (subset)" : "")", String(row.videos)]
+                for metric in ["mof", "f1", "miou"] {
+                    let c = row.cells[metric]!
+                    cells += [String(format: "%.1f ± %.1f", c.mean, c.std), c.paper.map { String(format: "%.1f", $0) } ?? "–",
+                              c.difference.map { String(format: "%+.1f", $0) } ?? "–"]
+                }
+                lines.append("| " + cells.joined(separator: " | ") + " |")
+            }
+            lines.append("")
+        }
+        lines.append("Rows marked (subset) ran on fewer activities or videos than the benchmark: their paper numbers are for the full benchmark and are not directly comparable.")
+        return lines.joined(separator: "\n")
+    }
+
+    func write(to folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileSystem.writeAtomically(Array(try encoder.encode(self)), to: folder + "/results.json")
+        try FileSystem.writeAtomically(markdown + "\n", to: folder + "/results.md")
+    }
+}

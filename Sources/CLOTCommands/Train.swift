@@ -1,0 +1,80 @@
+import ArgumentParser
+import CLOTCore
+import Foundation
+import Optimized
+
+/// `clot train`: train ASOT or CLOT on one activity of a dataset and evaluate it.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train CLOT or ASOT on one activity and evaluate it with the papers' protocol.",
+        discussion: """
+        Runs the official training loop (METHOD.md §5) with the dataset's defaults (REPRODUCE.md): \
+        k-means initialisation of the action embeddings, epochs of 256-frame samples, \
+        pseudo-labels from the ASOT solver, Adam; then predicts every whole video with the eval \
+        settings and reports MoF, F1 and mIoU at activity and video level after the final epoch. \
+        Writes OUTPUT/metrics.json and OUTPUT/predictions/<video>.txt. --epochs 0 evaluates the \
+        k-means-initialised, untrained model (the official --eval).
+
+        Example:
+          clot train --data fixtures/sample --dataset Breakfast --activity coffee \\
+                     --method clot --epochs 15 --seed 0 --output runs/coffee-clot
+        """)
+
+    @Option(help: "Root folder holding <Dataset>/features, groundTruth, mapping.") var data: String
+    @Option(help: "Breakfast, YTI, FS, FSeval or desktop_assembly.") var dataset: String
+    @Option(help: "Activity (e.g. coffee); 'all' for 50 Salads and Desktop Assembly.") var activity: String = "all"
+    @Option(parsing: .unconditional, help: "Number of clusters K (default: the official run scripts' value for the activity).") var clusters: Int?
+    @Option(help: "clot or asot.") var method: Method = .clot
+    @Option(help: "One of no-swd, no-fd, no-decoder, no-refinement (CLOT Table 3).") var ablation: Ablation?
+    @Option(help: "parallel or autoregressive (supplement Table 5).") var decoder: DecoderKind = .parallel
+    @Option(parsing: .unconditional, help: "Epochs (default: the dataset's).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt32 = 0
+    @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift; slow).") var backend: Backend = .optimized
+    @Option(parsing: .unconditional, help: "OpenBLAS threads (pinned so runs repeat bit for bit).") var threads: Int = 1
+    @Option(help: "Output folder.") var output: String
+    @Flag(help: "Continue a killed run from OUTPUT/checkpoint.plist (saved after every epoch).") var resume = false
+
+    enum DecoderKind: String, ExpressibleByArgument { case parallel, autoregressive }
+
+    func run() throws {
+        let report = try train()
+        print(ResultTable.run(report))
+        print("\nwritten: \(output)/metrics.json, \(output)/report.html, \(output)/predictions/")
+    }
+
+    func train() throws -> TrainingRun.Report {
+        let name = try DatasetName(parsing: dataset)
+        guard threads >= 1 else { throw InputError("--threads", "needs at least 1, got \(threads)") }
+        if let epochs, epochs < 0 { throw InputError("--epochs", "must be non-negative, got \(epochs)") }
+        if method == .asot && (ablation != nil || decoder == .autoregressive) {
+            throw InputError("--method asot", "has no decoder or CLOT components to ablate", hint: "use --method clot")
+        }
+        Optimized.blasThreads = threads
+        let layout = DatasetLayout(root: data, dataset: name)
+        let activityKey = name.hasSingleActivity ? "all" : activity
+        if !name.hasSingleActivity && activity == "all" {
+            throw InputError("--activity", "\(name.rawValue) needs one activity",
+                             hint: "activities here: " + ((try? layout.activities().joined(separator: ", ")) ?? "none"))
+        }
+        let (videos, mapping) = try layout.loadActivity(activityKey)
+        let k = try resolveClusters(name, videos)
+        let configuration = RunConfiguration(dataset: name, activity: activityKey, method: method, ablation: ablation,
+                                             autoregressiveDecoder: decoder == .autoregressive, clusters: k, seed: seed, epochs: epochs)
+        return try TrainingRun(configuration: configuration, backend: backend, videos: videos, output: output, resume: resume, mapping: mapping).run()
+    }
+
+    func resolveClusters(_ name: DatasetName, _ videos: [Video]) throws -> Int {
+        if let clusters {
+            guard clusters >= 2 else { throw InputError("--clusters", "needs at least 2, got \(clusters)") }
+            return clusters
+        }
+        if let k = DatasetDefaults.clusters(dataset: name, activity: activity) { return k }
+        let counted = Set(videos.flatMap(\.labels)).count
+        Console.progress("warning: no official K for activity '\(activity)'; using the \(counted) classes in its ground truth")
+        guard counted >= 2 else { throw InputError("--clusters", "the ground truth has \(counted) class; pass --clusters") }
+        return counted
+    }
+}
+
+extension Method: ExpressibleByArgument {}
+extension Ablation: ExpressibleByArgument {}
