@@ -1,0 +1,121 @@
+import CLOTCore
+import Foundation
+import Testing
+import TestSupport
+@testable import CLOTCommands
+
+/// Every hostile-input case of the robustness issue, at the command line, asserted by message:
+/// each ends in an `InputError` naming the file or flag (exit status 1), never a trap.
+@Suite("error messages", .serialized)
+struct ErrorMessageTests {
+    static let sample = fixturesDirectory + "/sample"
+
+    /// Runs a command and returns the InputError it throws (recording an issue if none).
+    static func failure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> InputError? {
+        do {
+            var command = try ClotCommand.parseAsRoot(arguments)
+            try command.run()
+            Issue.record("expected an error from \(arguments)", sourceLocation: sourceLocation)
+        } catch let error as InputError {
+            return error
+        } catch {
+            Issue.record("expected an InputError, got \(error)", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    static func expectFailure(_ arguments: [String], mentions parts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let error = failure(arguments, sourceLocation: sourceLocation) else { return }
+        for part in parts {
+            #expect(error.description.contains(part), "'\(error)' should mention '\(part)'", sourceLocation: sourceLocation)
+        }
+    }
+
+    static func trainArguments(_ data: String, _ output: String, _ extra: [String] = []) -> [String] {
+        ["train", "--data", data, "--dataset", "Breakfast", "--activity", "coffee", "--epochs", "0", "--output", output] + extra
+    }
+
+    @Test("clot train: missing and malformed data, names, counts and outputs")
+    func train() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        Self.expectFailure(Self.trainArguments(dir + "/nowhere", dir + "/out"), mentions: ["nowhere", "does not exist"])
+        Self.expectFailure(["train", "--data", Self.sample, "--dataset", "Brekfast", "--activity", "coffee", "--output", dir + "/o"],
+                           mentions: ["--dataset", "Brekfast"])
+        Self.expectFailure(["train", "--data", Self.sample, "--dataset", "Breakfast", "--activity", "cofee", "--output", dir + "/o"],
+                           mentions: ["cofee", "coffee"])
+        Self.expectFailure(Self.trainArguments(Self.sample, dir + "/o", ["--clusters", "1"]), mentions: ["--clusters"])
+        Self.expectFailure(Self.trainArguments(Self.sample, dir + "/o", ["--epochs", "-2"]), mentions: ["--epochs"])
+        try "x".write(toFile: dir + "/file", atomically: true, encoding: .utf8)
+        Self.expectFailure(Self.trainArguments(Self.sample, dir + "/file"), mentions: ["file", "output folder is a file"])
+        Self.expectFailure(Self.trainArguments(Self.sample, dir + "/file/sub"), mentions: ["file/sub"])
+
+        // A copy of the sample with one broken file at a time.
+        func brokenCopy(_ name: String, _ damage: (String) throws -> Void) throws -> String {
+            let root = dir + "/" + name
+            try FileManager.default.copyItem(atPath: Self.sample, toPath: root)
+            try damage(root + "/Breakfast")
+            return root
+        }
+        let shortFeatures = try brokenCopy("short") { b in
+            let f = b + "/features/coffee/P08_webcam01_P08_coffee.npy"
+            let m = try NPY.read(f).matrix()
+            try NPY.write(NPYArray(Matrix(rows: 10, columns: m.columns, elements: Array(m.elements.prefix(10 * m.columns))).float32), to: f)
+        }
+        Self.expectFailure(Self.trainArguments(shortFeatures, dir + "/o1"), mentions: ["P08_webcam01_P08_coffee.npy", "10 frames", "271 labels"])
+        let unknownLabel = try brokenCopy("label") { b in
+            let f = b + "/groundTruth/P06_cam01_P06_coffee"
+            try (try FileSystem.readText(f)).replacingOccurrences(of: "pour_milk", with: "pour_mlik").write(toFile: f, atomically: true, encoding: .utf8)
+        }
+        Self.expectFailure(Self.trainArguments(unknownLabel, dir + "/o2"), mentions: ["P06_cam01_P06_coffee", "pour_mlik", "not in the mapping"])
+        let duplicateMapping = try brokenCopy("mapping") { b in
+            let f = b + "/mapping/mapping.txt"
+            try (try FileSystem.readText(f) + "7 SIL\n").write(toFile: f, atomically: true, encoding: .utf8)
+        }
+        Self.expectFailure(Self.trainArguments(duplicateMapping, dir + "/o3"), mentions: ["mapping.txt", "duplicate"])
+        let emptyVideo = try brokenCopy("empty") { b in
+            try "".write(toFile: b + "/groundTruth/P03_cam01_P03_coffee", atomically: true, encoding: .utf8)
+        }
+        Self.expectFailure(Self.trainArguments(emptyVideo, dir + "/o4"), mentions: ["P03_cam01_P03_coffee", "empty"])
+        let missingFeatures = try brokenCopy("missing") { b in
+            try FileManager.default.removeItem(atPath: b + "/features/coffee/P05_cam01_P05_coffee.npy")
+        }
+        Self.expectFailure(Self.trainArguments(missingFeatures, dir + "/o5"), mentions: ["P05_cam01_P05_coffee", "missing"])
+        let fortran = try brokenCopy("fortran") { b in
+            let f = b + "/features/coffee/P09_cam01_P09_coffee.npy"
+            var bytes = [UInt8](FileManager.default.contents(atPath: f)!)
+            let header = String(decoding: bytes[10..<128], as: UTF8.self).replacingOccurrences(of: "False", with: "True ")
+            bytes.replaceSubrange(10..<128, with: Array(header.utf8))
+            try Data(bytes).write(to: URL(fileURLWithPath: f))
+        }
+        Self.expectFailure(Self.trainArguments(fortran, dir + "/o6"), mentions: ["P09_cam01_P09_coffee.npy", "Fortran"])
+    }
+
+    @Test("clot segment: shapes, values and settings")
+    func segment() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let wide = dir + "/wide.npy"
+        try NPY.write(NPYArray(Matrix<Double>.zeros(3, 8)), to: wide)
+        Self.expectFailure(["segment", "--affinity", wide, "--labels", dir + "/l.txt"], mentions: ["wide.npy", "K = 8", "transposed"])
+        let good = dir + "/good.npy"
+        try NPY.write(NPYArray(Matrix<Double>.zeros(20, 3)), to: good)
+        Self.expectFailure(["segment", "--affinity", good, "--eps", "0", "--labels", dir + "/l.txt"], mentions: ["--eps", "positive"])
+        Self.expectFailure(["segment", "--affinity", good, "--radius", "-0.1", "--labels", dir + "/l.txt"], mentions: ["--radius"])
+        Self.expectFailure(["segment", "--affinity", good, "--alpha", "1.5", "--labels", dir + "/l.txt"], mentions: ["--alpha"])
+        Self.expectFailure(["segment", "--affinity", good, "--labels", dir + "/no/such/folder/l.txt"], mentions: ["l.txt", "cannot write"])
+        let int64 = dir + "/int.npy"
+        try NPY.write(NPYArray(shape: [4, 2], values: .int64(Array(repeating: 1, count: 8))), to: int64)
+        var integerCost = try ClotCommand.parseAsRoot(["segment", "--cost", int64, "--labels", dir + "/l.txt"])
+        try integerCost.run()   // integer matrices are valid costs
+    }
+
+    @Test("clot reproduce: a root without any dataset")
+    func reproduce() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        Self.expectFailure(["reproduce", "--data", dir, "--output", dir + "/out"], mentions: [dir, "no dataset"])
+        Self.expectFailure(["reproduce", "--data", Self.sample, "--seeds", "0,x", "--output", dir + "/out"], mentions: ["--seeds", "x"])
+        Self.expectFailure(["reproduce", "--data", Self.sample, "--methods", "clot,hvq", "--output", dir + "/out"], mentions: ["--methods", "hvq"])
+    }
+}
