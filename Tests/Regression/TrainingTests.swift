@@ -110,7 +110,8 @@ struct TrainingTests {
             #expect(results.contains("| \(name) | clot"), "\(name) missing from results.md")
         }
         let metrics = try allMetrics(out)
-        #expect(metrics.count == 2 * (2 + 1 + 1 + 1 + 1))   // BF coffee+tea, YTI, FS, FSeval, DA × 2 methods
+        #expect(metrics.count == 3 * (2 + 1 + 1 + 1 + 1))   // BF coffee+tea, YTI, FS, FSeval, DA × (asot, clot, untrained)
+        #expect(results.contains("asot-untrained"), "every table carries the untrained baseline")
         let before = try metrics.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as! Date }
         var second = try ClotCommand.parseAsRoot(arguments)
         try second.run()

@@ -46,11 +46,13 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.model = model
     }
 
-    /// A short name for folders and tables: "clot", "clot-no-fd", "clot-autoregressive", "asot".
+    /// A short name for folders and tables: "clot", "clot-no-fd", "clot-autoregressive", "asot",
+    /// "asot-untrained" (epochs 0: the k-means-initialised model, the official --eval).
     public var variantName: String {
         var name = method.rawValue
         if let ablation { name += "-" + ablation.rawValue }
         if autoregressiveDecoder { name += "-autoregressive" }
+        if epochs == 0 { name += "-untrained" }
         return name
     }
 }
