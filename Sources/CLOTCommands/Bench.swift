@@ -48,9 +48,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Path to the official ASOT src/ folder, to time it in the same run.")
     var officialAsot: String?
     @Option(help: "Write the table as JSON here.") var jsonOut: String?
+    @Option(help: "OpenBLAS threads (1: no idle worker threads spinning between calls).") var threads: Int = 1
 
     func run() throws {
         guard repeats >= 1 else { throw InputError("--repeats", "needs at least 1, got \(repeats)") }
+        guard threads >= 1 else { throw InputError("--threads", "needs at least 1, got \(threads)") }
+        Optimized.blasThreads = threads
         var solverRows: [BenchRow]?
         var stepRows: [StepBenchRow]?
         if suite != .step { solverRows = try runSolver() }

@@ -55,7 +55,8 @@ struct Reproduce: ParsableCommand {
         }
         let tables = try ReproductionTable(results: results, paper: PaperTables.load(from: BundledFiles.paperTablesPath))
         try tables.write(to: output)
-        try FileSystem.writeAtomically(HTMLReport.reproduction(tables), to: output + "/report.html")
+        let runReports = results.map { "runs/\($0.report.dataset)/\($0.report.activityName)/\($0.report.variant)/seed-\($0.report.seed)/report.html" }
+        try FileSystem.writeAtomically(HTMLReport.reproduction(tables, runReports: runReports), to: output + "/report.html")
         print(tables.markdown)
     }
 

@@ -94,14 +94,25 @@ struct ReproductionTable: Encodable {
         return paper.value(table: level == .activity ? "table1" : "table2", method: method, dataset: dataset, metric: metric)
     }
 
+    /// Table 1 (activity level), Table 2 (video level) and, when ablations ran, Table 3
+    /// (activity level: the full model beside each ablation).
+    var sections: [(title: String, rows: [Row])] {
+        let isAblation = { (row: Row) in row.variant.hasPrefix("clot-no-") }
+        var out: [(String, [Row])] = [("Table 1 — activity level", (levels["activity"] ?? []).filter { !isAblation($0) }),
+                                      ("Table 2 — video level", (levels["video"] ?? []).filter { !isAblation($0) })]
+        let ablations = (levels["activity"] ?? []).filter { isAblation($0) || $0.variant == "clot" }
+        if ablations.contains(where: isAblation) { out.append(("Table 3 — ablations (activity level)", ablations)) }
+        return out
+    }
+
     var markdown: String {
         var lines = ["# Reproduction results", "",
                      "Measured: mean ± std over seeds of the unweighted mean over activities (percent, final epoch, no selection).",
                      "Paper: CLOT ICCV 2025 Tables 1–3 (fixtures/paper_tables.json). Δ = measured − paper.", ""]
-        for (level, title) in [("activity", "Table 1 — activity level"), ("video", "Table 2 — video level")] {
+        for (title, rows) in sections {
             lines += ["## \(title)", "", "| dataset | method | activities | videos | MoF | paper | Δ | F1 | paper | Δ | mIoU | paper | Δ |",
                       "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-            for row in levels[level] ?? [] {
+            for row in rows {
                 var cells = [row.dataset, row.variant, "\(row.activities.count)\(row.subset ? " (subset)" : "")", String(row.videos)]
                 for metric in ["mof", "f1", "miou"] {
                     let c = row.cells[metric]!

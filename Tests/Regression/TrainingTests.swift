@@ -53,13 +53,18 @@ struct TrainingTests {
             current.append(Frozen(name: method, activity: first.activity, video: first.video,
                                   losses: first.perEpoch.map(\.loss), predictions: try Self.predictionChecksum(a)))
         }
-        let path = fixturesDirectory + "/frozen/train_sample.json"
+        try Self.compare(current, frozenAt: fixturesDirectory + "/frozen/train_sample.json")
+    }
+
+    /// Writes `current` when CLOT_UPDATE_FROZEN=1, then compares it with the stored results.
+    static func compare(_ current: [Frozen], frozenAt path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         if ProcessInfo.processInfo.environment["CLOT_UPDATE_FROZEN"] == "1" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try FileSystem.writeAtomically(Array(try encoder.encode(current)), to: path)
         }
         let frozen = try JSONDecoder().decode([Frozen].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(frozen.count == current.count, sourceLocation: sourceLocation)
         for (mine, stored) in zip(current, frozen) {
             #expect(mine.predictions == stored.predictions, "\(mine.name): predictions changed")
             for (x, y) in zip([mine.activity.mof, mine.activity.f1, mine.activity.miou, mine.video.mof, mine.video.f1, mine.video.miou] + mine.losses,
@@ -82,15 +87,22 @@ struct TrainingTests {
         #expect(abs(x - y) <= 1e-3 * abs(y), "optimized \(x) vs reference \(y)")
     }
 
-    @Test("the shared real data trains too (text features)", .enabled(if: sharedDataDirectory != nil, "../shared/data is absent: skipped"))
+    /// The same on the shared text data (../shared/data), frozen in `fixtures/frozen/train_shared.json`.
+    @Test("the shared real data (text features) trains deterministically to its frozen results",
+          .enabled(if: sharedDataDirectory != nil, "../shared/data is absent: skipped"))
     func sharedData() throws {
-        let out = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let report = try Self.train(["--data", sharedDataDirectory!, "--dataset", "Breakfast", "--activity", "coffee",
-                                     "--method", "asot", "--epochs", "1", "--output", out])
-        #expect(report.videos.count == 5)
-        #expect(report.activity.mof > 0 && report.activity.mof <= 1)
-        #expect(try FileSystem.contents(of: out + "/predictions").count == 5)
+        var current: [Frozen] = []
+        for method in ["asot", "clot"] {
+            let out = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let report = try Self.train(["--data", sharedDataDirectory!, "--dataset", "Breakfast", "--activity", "coffee",
+                                         "--method", method, "--epochs", "1", "--seed", "1", "--output", out])
+            #expect(report.videos.count == 5)
+            #expect(try FileSystem.contents(of: out + "/predictions").count == 5)
+            current.append(Frozen(name: method, activity: report.activity, video: report.video,
+                                  losses: report.perEpoch.map(\.loss), predictions: try Self.predictionChecksum(out)))
+        }
+        try Self.compare(current, frozenAt: fixturesDirectory + "/frozen/train_shared.json")
     }
 
     /// A tiny tree of all five datasets runs end to end, and a second call skips every run.

@@ -69,11 +69,12 @@ enum HTMLReport {
     }
 
     /// The reproduction report: the tables of results.md as HTML.
-    static func reproduction(_ t: ReproductionTable) -> String {
+    /// - Parameter runReports: relative paths of the per-run reports, linked at the end.
+    static func reproduction(_ t: ReproductionTable, runReports: [String]) -> String {
         var body = "<h1>Reproduction results</h1><p>\(SVG.escape(t.averaging)). Δ = measured − paper.</p>"
-        for (level, title) in [("activity", "Table 1 — activity level (ablations: Table 3)"), ("video", "Table 2 — video level")] {
-            body += "<h2>\(title)</h2>"
-            let rows = (t.levels[level] ?? []).map { row -> [String] in
+        for (title, tableRows) in t.sections {
+            body += "<h2>\(SVG.escape(title))</h2>"
+            let rows = tableRows.map { row -> [String] in
                 var cells = [row.dataset, row.variant, "\(row.activities.count)\(row.subset ? " (subset)" : "")", String(row.videos)]
                 for metric in ["mof", "f1", "miou"] {
                     let c = row.cells[metric]!
@@ -84,6 +85,8 @@ enum HTMLReport {
             }
             body += table(header: ["dataset", "method", "activities", "videos", "MoF", "paper", "Δ", "F1", "paper", "Δ", "mIoU", "paper", "Δ"], rows: rows)
         }
+        body += "<h2>Runs</h2><p>Each run's own report (loss curve, segmentations):</p><ul>"
+            + runReports.map { "<li><a href=\"\(SVG.escape($0))\">\(SVG.escape($0))</a></li>" }.joined() + "</ul>"
         return page(title: "CLOT reproduction", body: body)
     }
 }
