@@ -80,15 +80,6 @@ extension Optimized {
         return x.selectingRows(chosen)
     }
 
-    static func sampleProportional(_ weights: [Double], total: Double, u: Double) -> Int {
-        let target = u * total
-        var cumulative = 0.0
-        for (i, w) in weights.enumerated() {
-            cumulative += w
-            if cumulative >= target && w > 0 { return i }
-        }
-        return weights.lastIndex { $0 > 0 } ?? 0
-    }
 
     static func squaredDistance(_ x: Matrix<Float>, _ i: Int, _ j: Int) -> Double {
         var sum: Float = 0

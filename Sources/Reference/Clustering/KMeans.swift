@@ -67,16 +67,6 @@ extension Reference {
         return x.selectingRows(chosen)
     }
 
-    /// The first index whose cumulative weight reaches u·total (`searchsorted` on the cumsum).
-    static func sampleProportional(_ weights: [Double], total: Double, u: Double) -> Int {
-        let target = u * total
-        var cumulative = 0.0
-        for (i, w) in weights.enumerated() {
-            cumulative += w
-            if cumulative >= target && w > 0 { return i }
-        }
-        return weights.lastIndex { $0 > 0 } ?? 0
-    }
 
     static func squaredDistance(_ a: Matrix<Double>, _ i: Int, _ b: Matrix<Double>, _ j: Int) -> Double {
         var sum = 0.0
