@@ -16,8 +16,10 @@ typealias Float8 = SIMD8<Float>
 @inline(__always)
 func vexp(_ x: Float8) -> Float8 {
     if outsideNormalRange(x) {
+        // expf only where it is needed: below −104 expf rounds to +0 (e^−104 is under half the
+        // smallest subnormal), so those lanes (−∞ on masked rows) take 0 without the call.
         var out = Float8()
-        for i in 0..<8 { out[i] = expf(x[i]) }
+        for i in 0..<8 { out[i] = x[i] < -104 ? 0 : expf(x[i]) }
         return out
     }
     // Round x·log2(e) to nearest with the 1.5·2²³ trick: the integer lands in the low mantissa bits.
@@ -90,9 +92,8 @@ func outsideNormalRange(_ x: Float8) -> Bool {
 /// Lane-wise maximum (written out: `pointwiseMax` is not inlined from the standard library).
 @inline(__always)
 func lanewiseMax(_ a: Float8, _ b: Float8) -> Float8 {
-    var r = a
-    for i in 0..<8 where b[i] > a[i] { r[i] = b[i] }
-    return r
+    // A compare and a blend (the same lane rule as `where b[i] > a[i] take b[i]`).
+    a.replacing(with: b, where: b .> a)
 }
 
 /// The largest lane.

@@ -66,7 +66,17 @@ extension Optimized {
 
     /// Prefix sums of Y = T Ck (Double) into `w.prefix`, and the column masses into `w.columnMass`.
     private static func prepareFilter(_ w: ASOTWorkspace, item: Int, settings s: ASOTSettings) {
-        let n = w.frames, k = w.clusters
+        // The common K as constants, so LLVM unrolls the per-row loops over K (same arithmetic).
+        switch w.clusters {
+        case 7: prepareFilter(w, item: item, k: 7)
+        case 8: prepareFilter(w, item: item, k: 8)
+        default: prepareFilter(w, item: item, k: w.clusters)
+        }
+    }
+
+    @inline(__always)
+    private static func prepareFilter(_ w: ASOTWorkspace, item: Int, k: Int) {
+        let n = w.frames
         let t = w.item(w.plans, item).baseAddress!, prefix = w.prefix.baseAddress!, mass = w.columnMass.baseAddress!
         for j in 0..<k { prefix[j] = 0; mass[j] = 0 }
         for r in 0..<n {
@@ -85,7 +95,18 @@ extension Optimized {
     private static func sweep(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost c: UnsafeBufferPointer<Float>,
                               mask: [Bool], dx: Float, dy: Float, step: Float?,
                               settings s: ASOTSettings) -> (objective: Float, largestGradient: Float) {
-        let n = w.frames, k = w.clusters
+        switch w.clusters {
+        case 7: return sweep(w, logs, item: item, cost: c, mask: mask, dx: dx, dy: dy, step: step, settings: s, k: 7)
+        case 8: return sweep(w, logs, item: item, cost: c, mask: mask, dx: dx, dy: dy, step: step, settings: s, k: 8)
+        default: return sweep(w, logs, item: item, cost: c, mask: mask, dx: dx, dy: dy, step: step, settings: s, k: w.clusters)
+        }
+    }
+
+    @inline(__always)
+    private static func sweep(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost c: UnsafeBufferPointer<Float>,
+                              mask: [Bool], dx: Float, dy: Float, step: Float?,
+                              settings s: ASOTSettings, k: Int) -> (objective: Float, largestGradient: Float) {
+        let n = w.frames
         let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
         let eps = Float(s.epsilon), alpha = Float(s.alpha), keep = 1 - alpha
         let reach = Int((Double(n) * s.radius).rounded(.towardZero))
@@ -104,6 +125,18 @@ extension Optimized {
         let prefix = w.prefix.baseAddress!, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
         let cp = c.baseAddress!, terms = columnTerm.baseAddress!
         let shiftedCost = w.item(w.fused, item), gp = shiftedCost.baseAddress!
+        if k == 8, let move = step {
+            // K = 8: one row is one Float8, so passes 1–3 and the exponential fuse into one pass
+            // over the rows with each entry's arithmetic (and every lane's summation order)
+            // exactly as below.
+            let lanes = fusedRows8(w, logs, item: item, cost: cp, mask: mask, terms: terms, step: move,
+                                   eps: eps, alpha: alpha, keep: keep, weight: weight, reach: reach)
+            var fgw = lanes.fgw
+            for j in 0..<k { fgw -= Double(terms[j] * w.columnMass[j]) }
+            normaliseRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask, k: k)
+            let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * lanes.entropy
+            return (Float(objective), lanes.largest)
+        }
         // 1. G' = G + (column KL term), row by row (no reductions, so LLVM vectorises it).
         for r in 0..<n {
             let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
@@ -155,15 +188,16 @@ extension Optimized {
                 for j in 0..<k { ap[base &+ j] -= rowMax }
             }
         }
-        if step != nil { normaliseRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask) }
+        if step != nil { normaliseRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask, k: k) }
         let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * entropy
         return (Float(objective), largest)
     }
 
     /// T_t = dx · exp(A_t) / Σ exp(A_t) and log T_t = A_t − log Σ exp(A_t) + log dx for the
     /// shifted exponents A in the gradient buffer (eight lanes at a time).
-    private static func normaliseRows(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, logDx: Float, dx: Float, mask: [Bool]) {
-        let n = w.frames, k = w.clusters, size = n * k
+    @inline(__always)
+    private static func normaliseRows(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, logDx: Float, dx: Float, mask: [Bool], k: Int) {
+        let n = w.frames, size = n * k
         let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
         var i = 0
         while i + 8 <= size {
@@ -171,13 +205,66 @@ extension Optimized {
             i += 8
         }
         while i < size { t[i] = expf(a[i]); i += 1 }
-        let sums = w.rowMass, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
+        let sums = w.rowMass, tp = t.baseAddress!
         for r in 0..<n {
             let row = tp + r &* k
             var sum: Float = 0
             for j in 0..<k { sum += row[j] }
             sums[r] = sum
         }
+        finishRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask, k: k)
+    }
+
+    /// The K = 8 step sweep, passes 1–3 of `sweep` and the exponential and row sums of
+    /// `normaliseRows`, row by row: a row is one Float8, so lane j of every accumulator sees the
+    /// same entries in the same order as the flat passes. Writes T = exp(A) (unnormalised), A
+    /// and the row sums; returns the lane sums of ⟨G', T⟩ and the entropy, and the largest ∇.
+    private static func fusedRows8(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost cp: UnsafePointer<Float>,
+                                   mask: [Bool], terms: UnsafeMutablePointer<Float>, step: Float,
+                                   eps: Float, alpha: Float, keep: Float, weight: Float, reach: Int)
+        -> (fgw: Double, entropy: Double, largest: Float) {
+        let n = w.frames
+        let tp = w.item(w.plans, item).baseAddress!, lp = logs.item(logs.plans, item).baseAddress!
+        let ap = w.item(w.gradients, item).baseAddress!, prefix = w.prefix.baseAddress!
+        let termsV = UnsafeRawPointer(terms).loadUnaligned(as: Float8.self)
+        let floor12 = Float8(repeating: logf(1e-12)), floor10 = Float8(repeating: logf(1e-10))
+        let move = Float8(repeating: step)
+        var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
+        var largestLanes = Float8(repeating: -.infinity)
+        @inline(__always) func loadD(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self)
+        }
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
+        for r in 0..<n {
+            let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
+            let base = r &* 8
+            let window = loadD(prefix + hi &* 8) - loadD(prefix + lo &* 8) - (loadD(prefix + (r &+ 1) &* 8) - loadD(prefix + base))
+            let gv = alpha * (weight * Float8(window)) + keep * load(cp + base) + termsV
+            let tv = load(tp + base), lv = load(lp + base)
+            fgwLanes += SIMD8<Double>(gv * tv)
+            entropyLanes += SIMD8<Double>(-tv * lanewiseMax(lv, floor10) + tv)
+            let gradient = gv + eps * lanewiseMax(lv, floor12)
+            largestLanes = lanewiseMax(largestLanes, gradient)
+            var av = lv - move * gradient
+            var rowMax = -Float.infinity
+            for j in 0..<8 { rowMax = max(rowMax, av[j]) }
+            if !mask[r] || !rowMax.isFinite {
+                av = Float8(repeating: -.infinity)
+            } else {
+                av -= rowMax
+            }
+            UnsafeMutableRawPointer(ap + base).storeBytes(of: av, as: Float8.self)
+        }
+        return (fgwLanes.sum(), entropyLanes.sum(), largestLane(largestLanes))
+    }
+
+    /// log of the row sums, then T_t = dx · T_t / Σ and log T_t = A_t − log Σ + log dx.
+    @inline(__always)
+    private static func finishRows(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, logDx: Float, dx: Float,
+                                   mask: [Bool], k: Int) {
+        let n = w.frames
+        let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
+        let sums = w.rowMass, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
         var r = 0
         let logSums = logs.rowMass
         while r &+ 8 <= n {
