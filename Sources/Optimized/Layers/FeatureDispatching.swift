@@ -27,20 +27,8 @@ extension Optimized {
             }
         }
 
-        /// `maskPadding` (default true) and `renormalise` (default true); see
-        /// `Reference.FeatureDispatching.Settings`.
-        public struct Settings: Equatable, Sendable {
-            public var maskPadding: Bool
-            public var renormalise: Bool
-
-            public init(maskPadding: Bool = true, renormalise: Bool = true) {
-                self.maskPadding = maskPadding
-                self.renormalise = renormalise
-            }
-
-            /// What `feature_dispatching.py` computes: no mask, no renormalisation.
-            public static let released = Settings(maskPadding: false, renormalise: false)
-        }
+        /// Padding mask and renormalisation choices, shared by both backends.
+        public typealias Settings = DispatchSettings
 
         /// The forward pass's intermediate values (see `Reference.FeatureDispatching.Cache`).
         public struct Cache: Sendable {

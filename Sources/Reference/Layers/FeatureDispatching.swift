@@ -34,24 +34,8 @@ extension Reference {
             }
         }
 
-        /// The project's choices where the released module is silent (METHOD.md §2).
-        public struct Settings: Equatable, Sendable {
-            /// Leave padded frames (frame mask false) out of g_k's sums and counts. Default true.
-            /// Their f'_t is still computed, from the real frames' g_k, and is meaningless. The
-            /// released module has no mask: padding enters g_k and the counts (false).
-            public var maskPadding: Bool
-            /// f'_t ← f'_t / max(‖f'_t‖, 1e-12) before it meets A. Default true. The released
-            /// module returns f_t + Σ_k S_kt g_k as it is (false).
-            public var renormalise: Bool
-
-            public init(maskPadding: Bool = true, renormalise: Bool = true) {
-                self.maskPadding = maskPadding
-                self.renormalise = renormalise
-            }
-
-            /// What `feature_dispatching.py` computes: no mask, no renormalisation.
-            public static let released = Settings(maskPadding: false, renormalise: false)
-        }
+        /// Padding mask and renormalisation choices, shared by both backends.
+        public typealias Settings = DispatchSettings
 
         /// The forward pass's intermediate values; `backward` holds the hard mask as stored here.
         public struct Cache: Sendable {
