@@ -36,13 +36,18 @@ public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatab
         self.init(seed: UInt32(truncatingIfNeeded: seed))
     }
 
+    /// Regenerates the 624 words (the standard MT19937 recurrence, split into its three
+    /// ranges so no index needs a modulo).
     @usableFromInline mutating func twist() {
-        let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7fff_ffff
-        for i in 0..<Self.n {
-            let y = (state[i] & upper) | (state[(i + 1) % Self.n] & lower)
-            var next = state[(i + Self.m) % Self.n] ^ (y >> 1)
-            if y & 1 != 0 { next ^= 0x9908_b0df }
-            state[i] = next
+        let n = Self.n, m = Self.m
+        state.withUnsafeMutableBufferPointer { mt in
+            @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7fff_ffff)
+                mt[i] = mt[far] ^ (y >> 1) ^ ((y & 1) &* 0x9908_b0df)
+            }
+            for i in 0..<(n - m) { mix(i, i + 1, i + m) }
+            for i in (n - m)..<(n - 1) { mix(i, i + 1, i + m - n) }
+            mix(n - 1, 0, m - 1)
         }
         index = 0
     }
