@@ -5,13 +5,8 @@ import Glibc
 #endif
 
 extension Optimized {
-    /// The result of k-means: centres (K × D), each point's cluster, and the inertia.
-    public struct KMeansResult: Sendable {
-        public var centers: Matrix<Float>
-        public var assignments: [Int]
-        public var inertia: Double
-        public var iterations: Int
-    }
+    /// The result of k-means (shared type), in Float.
+    public typealias KMeansResult = CLOTCore.KMeansResult<Float>
 
     /// `Reference.kMeans` in Float32: the same greedy k-means++ seeding, drawing the same
     /// random numbers in the same order, and Lloyd iterations whose point-to-centre distances

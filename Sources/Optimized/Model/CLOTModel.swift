@@ -18,20 +18,8 @@ extension Optimized {
     /// buffer offset, with no row copies; 3. no allocation inside per-element loops. Pseudo-labels
     /// come from `Optimized.solveASOT` on Float costs, as the official float32 training code.
     public enum CLOTModel {
-        /// One batch of inputs.
-        public struct Batch: Sendable {
-            public var features: Matrix<Float>
-            /// B·T flags, true on real frames.
-            public var mask: [Bool]
-            public var videos: Int
-            public init(features: Matrix<Float>, mask: [Bool], videos: Int) {
-                precondition(features.rows == mask.count && features.rows % videos == 0, "one mask flag per frame, equal lengths")
-                self.features = features
-                self.mask = mask
-                self.videos = videos
-            }
-            public var frames: Int { features.rows / videos }
-        }
+        /// One batch of inputs (shared with the other backend, in Float).
+        public typealias Batch = ModelBatch<Float>
 
         /// The forward pass's intermediate values (what the losses and the backward need).
         public struct Forward: Sendable {
@@ -62,10 +50,7 @@ extension Optimized {
         }
 
         /// The three losses and their sum.
-        public struct Loss: Sendable, Equatable {
-            public var frames: Float, segments: Float, refined: Float
-            public var total: Float { frames + segments + refined }
-        }
+        public typealias Loss = StageLosses<Float>
 
         // MARK: Forward
 

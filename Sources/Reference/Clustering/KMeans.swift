@@ -1,13 +1,8 @@
 import CLOTCore
 
 extension Reference {
-    /// The result of k-means: centres (K × D), each point's cluster, and the inertia.
-    public struct KMeansResult: Sendable {
-        public var centers: Matrix<Double>
-        public var assignments: [Int]
-        public var inertia: Double
-        public var iterations: Int
-    }
+    /// The result of k-means (shared type), in Double.
+    public typealias KMeansResult = CLOTCore.KMeansResult<Double>
 
     /// k-means as scikit-learn's `KMeans(n_clusters=K)` runs it by default (METHOD.md §5, the
     /// official initialisation of the action embeddings): greedy k-means++ seeding

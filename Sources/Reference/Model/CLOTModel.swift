@@ -13,20 +13,8 @@ extension Reference {
     /// Pseudo-labels T, T_S, T_R carry no gradient. A batch is B videos of T frames (padded,
     /// with a mask) stacked as (B·T) × d_in.
     public enum CLOTModel {
-        /// One batch of inputs.
-        public struct Batch: Sendable {
-            public var features: Matrix<Double>
-            /// B·T flags, true on real frames.
-            public var mask: [Bool]
-            public var videos: Int
-            public init(features: Matrix<Double>, mask: [Bool], videos: Int) {
-                precondition(features.rows == mask.count && features.rows % videos == 0, "one mask flag per frame, equal lengths")
-                self.features = features
-                self.mask = mask
-                self.videos = videos
-            }
-            public var frames: Int { features.rows / videos }
-        }
+        /// One batch of inputs (shared with the other backend, in Double).
+        public typealias Batch = ModelBatch<Double>
 
         /// The forward pass's intermediate values (what the losses and the backward need).
         public struct Forward: Sendable {
@@ -50,10 +38,7 @@ extension Reference {
         }
 
         /// The three losses and their sum.
-        public struct Loss: Sendable, Equatable {
-            public var frames: Double, segments: Double, refined: Double
-            public var total: Double { frames + segments + refined }
-        }
+        public typealias Loss = StageLosses<Double>
 
         // MARK: Forward
 
