@@ -10,7 +10,28 @@
 //   CBLAS       system-library module for OpenBLAS's cblas.h and netlib's lapacke.h
 //   CLOTCommands the `clot` subcommands as a library, so tests can drive them in-process
 //   clot        the command-line executable
+import Foundation
 import PackageDescription
+
+/// Vector code generation for the build machine's CPU: when it has AVX2 and FMA (x86-64-v3:
+/// Haswell and later, every current x86 server), all targets compile for x86-64-v3, so the
+/// eight-lane Float kernels are one AVX register instead of two SSE ones. Results are bitwise
+/// the same either way: Swift never contracts a·b + c into an FMA, and every reduction's order
+/// is written out in the code (REPRODUCE.md, "Determinism"). Set CLOT_PORTABLE=1 to build
+/// for baseline x86-64 (a binary to copy to an older machine).
+let vectorFlags: [SwiftSetting] = {
+    #if arch(x86_64) && os(Linux)
+    if ProcessInfo.processInfo.environment["CLOT_PORTABLE"] != nil { return [] }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
+    let flags = Set(flagsLine.split(separator: " ").map(String.init))
+    let v3: Set<String> = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "xsave"]
+    return v3.isSubset(of: flags) ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
+    #else
+    return []
+    #endif
+}()
 
 let package = Package(
     name: "CLOT",
@@ -57,3 +78,7 @@ let package = Package(
         ),
     ]
 )
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + vectorFlags
+}
