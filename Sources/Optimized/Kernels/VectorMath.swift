@@ -5,27 +5,22 @@ import Glibc
 /// Eight-lane Float32 exp and log (Cephes single-precision algorithms [Moshier 1992]:
 /// range reduction by ln 2 and a degree-5/9 minimax polynomial; the reductions use bit tricks
 /// rather than lane-wise rounding so they stay vectorised), so the solver's per-entry
-/// transcendental calls vectorise on AVX2. Both are within 2 ulp of glibc's `expf`/`logf` on
-/// the ranges used here (checked in `Tests/Numerics/VectorMathTests`). `vexp` falls back to
-/// `expf` lane by lane when a result would be subnormal, so underflow matches the official
-/// float32 code exactly; `vlog` expects positive normal inputs.
+/// transcendental calls vectorise on AVX2. Both are within 2 ulp of glibc's `expf`/`logf`
+/// (checked in `Tests/Numerics/VectorMathTests`); `vlog` expects positive normal inputs.
 ///
 /// [Moshier 1992]: S. L. Moshier, Methods and Programs for Mathematical Functions, Cephes library.
 typealias Float8 = SIMD8<Float>
 
-@inline(__always)
+/// e^x lane by lane, without a branch: IEEE results at the ends of the range as `expf` gives
+/// them (+0 below −104, +∞ above 88.72, NaN for NaN) and gradual underflow in between — 2ⁿ is
+/// applied as two factors where n is outside the normal exponents, so a result below 2⁻¹²⁶
+/// is rounded once, to the subnormal grid (within 2 subnormal ulps of `expf`, 3e-45).
+@_transparent   // mandatory inlining: the fused sweeps are too large for @inline(__always) to be honoured
 func vexp(_ x: Float8) -> Float8 {
-    if outsideNormalRange(x) {
-        // expf only where it is needed: below −104 expf rounds to +0 (e^−104 is under half the
-        // smallest subnormal), so those lanes (−∞ on masked rows) take 0 without the call.
-        var out = Float8()
-        for i in 0..<8 { out[i] = x[i] < -104 ? 0 : expf(x[i]) }
-        return out
-    }
     // Round x·log2(e) to nearest with the 1.5·2²³ trick: the integer lands in the low mantissa bits.
     let shifted = x * 1.442_695_040_888_963_41 + 12_582_912.0
     let fx = shifted - 12_582_912.0
-    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
     var r = x - fx * 0.693_359_375
     r = r - fx * -2.121_944_40e-4
     let r2 = r * r
@@ -36,8 +31,17 @@ func vexp(_ x: Float8) -> Float8 {
     y = y * r + 1.666_666_545_9e-1
     y = y * r + 5.000_000_120_1e-1
     y = y * r2 + r + 1
-    let exponent = (integer &+ 127) &<< 23
-    return y * unsafeBitCast(exponent, to: Float8.self)
+    // y · 2^(n − split) · 2^split, split = 0 in the normal range (the second factor is 1).
+    typealias Int8x = SIMD8<Int32>
+    let below = n .< Int8x(repeating: -126), above = n .> Int8x(repeating: 127)
+    let split = Int8x(repeating: 0).replacing(with: Int8x(repeating: -64), where: below)
+        .replacing(with: Int8x(repeating: 1), where: above)
+    let first = unsafeBitCast((n &- split &+ Int8x(repeating: 127)) &<< Int8x(repeating: 23), to: Float8.self)
+    let second = unsafeBitCast((split &+ Int8x(repeating: 127)) &<< Int8x(repeating: 23), to: Float8.self)
+    let zero = x .< Float8(repeating: -104), infinite = x .> Float8(repeating: 88.722_84)
+    return (y * first * second)
+        .replacing(with: Float8(repeating: 0), where: zero)
+        .replacing(with: Float8(repeating: .infinity), where: infinite)
 }
 
 @inline(__always)
@@ -74,19 +78,13 @@ func storeFloat8(_ v: Float8, _ p: UnsafeMutableBufferPointer<Float>, _ i: Int) 
 }
 
 extension Optimized {
-    /// `vexp` on a value, for tests.
-    public static func vectorExp(_ x: Float) -> Float { vexp(Float8(repeating: x))[0] }
-    /// `vlog` on a value, for tests.
-    public static func vectorLog(_ x: Float) -> Float { vlog(Float8(repeating: x))[0] }
-}
-
-/// Whether any lane of x would give a subnormal or infinite exp (plain lane loop: the
-/// generic SIMD reductions are not inlined and cost more than the exp itself).
-@inline(__always)
-func outsideNormalRange(_ x: Float8) -> Bool {
-    var outside = false
-    for i in 0..<8 { outside = outside || x[i] < -87.0 || x[i] > 88.3 }
-    return outside
+    /// `vexp` on eight lanes, for tests.
+    public static func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> { vexp(x) }
+    /// `vlog` on eight lanes, for tests.
+    public static func vectorLog(_ x: SIMD8<Float>) -> SIMD8<Float> { vlog(x) }
+    /// `laneSum`, `largestLane` on eight lanes, for tests.
+    public static func vectorLaneSum(_ x: SIMD8<Float>) -> Float { laneSum(x) }
+    public static func vectorLargestLane(_ x: SIMD8<Float>) -> Float { largestLane(x) }
 }
 
 /// Lane-wise maximum (written out: `pointwiseMax` is not inlined from the standard library).
@@ -96,10 +94,20 @@ func lanewiseMax(_ a: Float8, _ b: Float8) -> Float8 {
     a.replacing(with: b, where: b .> a)
 }
 
-/// The largest lane.
+/// The largest lane, by halving: max(max(low, high) of each half) (the generic SIMD
+/// reductions are not inlined from the standard library and cost more than this).
 @inline(__always)
 func largestLane(_ a: Float8) -> Float {
-    var m = a[0]
-    for i in 1..<8 where a[i] > m { m = a[i] }
-    return m
+    let four = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
+    let two = four.lowHalf.replacing(with: four.highHalf, where: four.highHalf .> four.lowHalf)
+    return two[1] > two[0] ? two[1] : two[0]
+}
+
+/// The sum of the lanes by halving, ((a₀ + a₄) + (a₂ + a₆)) + ((a₁ + a₅) + (a₃ + a₇)): three
+/// dependent additions instead of seven (a different rounding from the sum in lane order).
+@inline(__always)
+func laneSum(_ a: Float8) -> Float {
+    let four = a.lowHalf + a.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
 }

@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 extension Optimized {
-    /// The default marginal mode (frames balanced, actions unbalanced) as one fused sweep per
-    /// mirror-descent iteration, iterating on log T as well as T.
+    /// The default marginal mode (frames balanced, actions unbalanced) as fused sweeps over the
+    /// rows, iterating on log T as well as T.
     ///
     /// Per row t, with G from the prefix-sum filter, A = log T − η∇ and the row rescaling done
     /// in the log domain (shifted by the row maximum, so the exponential never overflows):
@@ -19,124 +19,164 @@ extension Optimized {
     /// below 1e-10, so each objective term moves by at most ~1e-10 per entry, and plans by far
     /// less than Float rounding (the golden tests hold this path to 1e-5 of the official
     /// float32 plans). It saves two logarithms per entry and iteration.
+    ///
+    /// Batch items only share the step size (η = 4 / max ∇ over the batch at the uniform plan),
+    /// so after that calibration each item runs its iterations on its own.
     static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings) -> [ASOTSolution<Float>] {
-        let n = batch.frames, k = batch.clusters, items = batch.costs.count
-        let w = ASOTWorkspace(batch: items, frames: n, clusters: k, balanced: false)
-        let logs = ASOTWorkspace(batch: items, frames: n, clusters: k, balanced: false)   // .plans holds log T
-        let counts = batch.masks.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } }
-        let dx = counts.map { 1 / Float($0) }, dy = 1 / Float(k)
-        for item in 0..<items {
-            let t = w.item(w.plans, item), l = logs.item(logs.plans, item)
-            for i in 0..<n {
-                for j in 0..<k {
-                    t[i * k + j] = batch.masks[item][i] ? dx[item] * dy : 0
-                    l[i * k + j] = batch.masks[item][i] ? logf(dx[item] * dy) : -.infinity
-                }
-            }
+        let items = (0..<batch.costs.count).map {
+            FusedASOTItem(cost: batch.costs[$0], mask: batch.masks[$0], settings: s)
         }
-        var traces = Array(repeating: [Float](), count: items)
         var step = s.stepSize.map { Float($0) }
         if step == nil {
             var largest = -Float.infinity
-            for item in 0..<items {
-                prepareFilter(w, item: item, settings: s)
-                batch.costs[item].elements.withUnsafeBufferPointer { c in
-                    largest = max(largest, sweep(w, logs, item: item, cost: c, mask: batch.masks[item], dx: dx[item], dy: dy,
-                                                 step: nil, settings: s).largestGradient)
-                }
-            }
+            for item in items { largest = max(largest, item.sweep(step: nil).largestGradient) }
             step = Float(4 / Double(largest))
         }
-        for iteration in 0...s.outerIterations {
-            for item in 0..<items {
-                prepareFilter(w, item: item, settings: s)
-                let result = batch.costs[item].elements.withUnsafeBufferPointer { c in
-                    sweep(w, logs, item: item, cost: c, mask: batch.masks[item], dx: dx[item], dy: dy,
-                          step: iteration == s.outerIterations ? nil : step, settings: s)
-                }
-                traces[item].append(result.objective)
+        return items.map { item in
+            var trace = [Float]()
+            for iteration in 0...s.outerIterations {
+                trace.append(item.sweep(step: iteration == s.outerIterations ? nil : step).objective)
             }
-        }
-        return (0..<items).map { item in
-            let scale = Float(counts[item])
-            let plan = w.item(w.plans, item).map { $0 * scale }
-            return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: plan), objectiveTrace: traces[item])
+            return item.solution(objectiveTrace: trace)
         }
     }
+}
 
-    /// Prefix sums of Y = T Ck (Double) into `w.prefix`, and the column masses into `w.columnMass`.
-    private static func prepareFilter(_ w: ASOTWorkspace, item: Int, settings s: ASOTSettings) {
-        // The common K as constants, so LLVM unrolls the per-row loops over K (same arithmetic).
-        switch w.clusters {
-        case 7: prepareFilter(w, item: item, k: 7)
-        case 8: prepareFilter(w, item: item, k: 8)
-        default: prepareFilter(w, item: item, k: w.clusters)
+/// One batch item of the fused default-mode solver: its plan T, log T, the shifted exponents
+/// A, and the prefix sums of T Ck with the column masses, which every step sweep leaves ready
+/// for the next one. Buffers are allocated once; the sweeps allocate nothing.
+final class FusedASOTItem {
+    let n: Int, k: Int, count: Int
+    let settings: ASOTSettings
+    let dx: Float, dy: Float
+    let mask: [Bool]
+    let cost: UnsafeMutablePointer<Float>
+    let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
+    let exponents: UnsafeMutablePointer<Float>, fused: UnsafeMutablePointer<Float>
+    let prefix: UnsafeMutablePointer<Double>
+    let columnMass: UnsafeMutablePointer<Float>, columnTerms: UnsafeMutablePointer<Float>
+    let rowSums: UnsafeMutablePointer<Float>, logRowSums: UnsafeMutablePointer<Float>
+    let maskPointer: UnsafeMutableBufferPointer<Bool>
+
+    init(cost c: Matrix<Float>, mask: [Bool], settings: ASOTSettings) {
+        n = c.rows
+        k = c.columns
+        count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        self.settings = settings
+        self.mask = mask
+        dx = 1 / Float(count)
+        dy = 1 / Float(k)
+        func make<T: Numeric>(_ size: Int, _: T.Type) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(size, 1))
+            p.initialize(repeating: 0, count: max(size, 1))
+            return p
         }
-    }
-
-    @inline(__always)
-    private static func prepareFilter(_ w: ASOTWorkspace, item: Int, k: Int) {
-        let n = w.frames
-        let t = w.item(w.plans, item).baseAddress!, prefix = w.prefix.baseAddress!, mass = w.columnMass.baseAddress!
-        for j in 0..<k { prefix[j] = 0; mass[j] = 0 }
-        for r in 0..<n {
-            let row = t + r &* k, here = prefix + r &* k, next = here + k
-            var rowSum: Float = 0
-            for j in 0..<k { rowSum += row[j] }
+        let size = c.rows * c.columns
+        let costCopy = make(size, Float.self)
+        c.elements.withUnsafeBufferPointer { costCopy.update(from: $0.baseAddress!, count: size) }
+        cost = costCopy
+        plan = make(n * k, Float.self)
+        logPlan = make(n * k, Float.self)
+        exponents = make(n * k, Float.self)
+        fused = make(n * k, Float.self)
+        prefix = make((n + 1) * k, Double.self)
+        columnMass = make(k, Float.self)
+        columnTerms = make(max(k, 8), Float.self)   // read as one Float8 when K = 8
+        rowSums = make(n, Float.self)
+        maskPointer = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(mask.count, 1))
+        _ = maskPointer.initialize(from: mask)
+        logRowSums = make(n, Float.self)
+        let start = dx * dy, logStart = logf(dx * dy)
+        for i in 0..<n {
             for j in 0..<k {
-                next[j] = here[j] + Double(rowSum - row[j])
-                mass[j] += row[j]
+                plan[i * k + j] = mask[i] ? start : 0
+                logPlan[i * k + j] = mask[i] ? logStart : -.infinity
             }
         }
+        accumulate()
     }
 
-    /// One sweep over the rows: the objective at the current plan, ∇, and (when `step` is given)
-    /// the mirror step with the row rescaling. Returns the objective and the largest ∇ entry.
-    private static func sweep(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost c: UnsafeBufferPointer<Float>,
-                              mask: [Bool], dx: Float, dy: Float, step: Float?,
-                              settings s: ASOTSettings) -> (objective: Float, largestGradient: Float) {
-        switch w.clusters {
-        case 7: return sweep(w, logs, item: item, cost: c, mask: mask, dx: dx, dy: dy, step: step, settings: s, k: 7)
-        case 8: return sweep(w, logs, item: item, cost: c, mask: mask, dx: dx, dy: dy, step: step, settings: s, k: 8)
-        default: return sweep(w, logs, item: item, cost: c, mask: mask, dx: dx, dy: dy, step: step, settings: s, k: w.clusters)
+    deinit {
+        cost.deallocate(); plan.deallocate(); logPlan.deallocate(); exponents.deallocate(); fused.deallocate()
+        prefix.deallocate(); columnMass.deallocate(); columnTerms.deallocate()
+        rowSums.deallocate(); logRowSums.deallocate(); maskPointer.deallocate()
+    }
+
+    /// The final plan rescaled to rows summing to one, with the objective trace.
+    func solution(objectiveTrace: [Float]) -> ASOTSolution<Float> {
+        let scale = Float(count)
+        let elements = (0..<(n * k)).map { plan[$0] * scale }
+        return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: elements), objectiveTrace: objectiveTrace)
+    }
+
+    // MARK: Prefix sums
+
+    /// Prefix sums of Y = T Ck (Double) and the column masses, from the plan as it stands.
+    private func accumulate() {
+        // The common K as constants, so LLVM unrolls the per-row loops over K (same arithmetic).
+        switch k {
+        case 7: accumulate(k: 7)
+        case 8: accumulate(k: 8)
+        default: accumulate(k: k)
         }
     }
 
     @inline(__always)
-    private static func sweep(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost c: UnsafeBufferPointer<Float>,
-                              mask: [Bool], dx: Float, dy: Float, step: Float?,
-                              settings s: ASOTSettings, k: Int) -> (objective: Float, largestGradient: Float) {
-        let n = w.frames
-        let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
-        let eps = Float(s.epsilon), alpha = Float(s.alpha), keep = 1 - alpha
-        let reach = Int((Double(n) * s.radius).rounded(.towardZero))
-        let weight = reach > 0 ? 1 / Float(s.radius) : 0
-        let floor12: Float = logf(1e-12), floor10: Float = logf(1e-10)
-        // Column KL term of ∇ and its objective value, from the column masses.
-        let lambda = Float(s.lambdaActions)
-        var kl: Float = 0
-        let columnTerm = w.rowMass   // reuse: the workspace gives it max(N, K) entries
+    private func accumulate(k: Int) {
+        for j in 0..<k { prefix[j] = 0; columnMass[j] = 0 }
+        for r in 0..<n { accumulateRow(r, k: k) }
+    }
+
+    /// Row r's step of the prefix sums: S[r + 1] = S[r] + (Σ_j T_rj − T_r·), masses += T_r·.
+    @inline(__always)
+    private func accumulateRow(_ r: Int, k: Int) {
+        let row = plan + r &* k, here = prefix + r &* k, next = here + k
+        var rowSum: Float = 0
+        for j in 0..<k { rowSum += row[j] }
         for j in 0..<k {
-            let mass = w.columnMass[j]
+            next[j] = here[j] + Double(rowSum - row[j])
+            columnMass[j] += row[j]
+        }
+    }
+
+    // MARK: The sweep
+
+    /// One sweep: the objective at the current plan, ∇, and (when `step` is given) the mirror
+    /// step with the row rescaling, which also leaves the prefix sums of the new plan ready.
+    /// Returns the objective and the largest ∇ entry.
+    func sweep(step: Float?) -> (objective: Float, largestGradient: Float) {
+        let s = settings, lambda = Float(s.lambdaActions)
+        // Column KL term of ∇ and its objective value, from the column masses.
+        var kl: Float = 0
+        for j in 0..<k {
+            let mass = columnMass[j]
             kl += mass * logf(mass / dy + 1e-10)
-            columnTerm[j] = lambda * (logf(mass / dy + 1e-12) + 1)
+            columnTerms[j] = lambda * (logf(mass / dy + 1e-12) + 1)
         }
-        let logDx = logf(dx)
-        let prefix = w.prefix.baseAddress!, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
-        let cp = c.baseAddress!, terms = columnTerm.baseAddress!
-        let shiftedCost = w.item(w.fused, item), gp = shiftedCost.baseAddress!
+        let lanes: (fgw: Double, entropy: Double, largest: Float)
         if k == 8, let move = step {
-            // K = 8: one row is one Float8, so passes 1–3 and the exponential fuse into one pass
-            // over the rows with each entry's arithmetic (and every lane's summation order)
-            // exactly as below.
-            let lanes = fusedRows8(w, logs, item: item, cost: cp, mask: mask, terms: terms, step: move,
-                                   eps: eps, alpha: alpha, keep: keep, weight: weight, reach: reach)
-            var fgw = lanes.fgw
-            for j in 0..<k { fgw -= Double(terms[j] * w.columnMass[j]) }
-            normaliseRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask, k: k)
-            let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * lanes.entropy
-            return (Float(objective), lanes.largest)
+            lanes = stepRows8(step: move)
+        } else {
+            lanes = flatPasses(step: step)
         }
+        var fgw = lanes.fgw
+        // ⟨G', T⟩ counted the column term once per unit of column mass: take it back out.
+        for j in 0..<k { fgw -= Double(columnTerms[j] * columnMass[j]) }
+        if step != nil { finishRows() }
+        let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * lanes.entropy
+        return (Float(objective), lanes.largest)
+    }
+
+    private var reach: Int { Int((Double(n) * settings.radius).rounded(.towardZero)) }
+    private var filterWeight: Float { reach > 0 ? 1 / Float(settings.radius) : 0 }
+
+    /// Any K, and the objective-only sweeps: G' = G + column term into `fused`, then one flat
+    /// pass for the objective sums, ∇ and A (eight entries at a time), then (with a step) the
+    /// row shift by the maximum and the exponentials with their row sums.
+    private func flatPasses(step: Float?) -> (fgw: Double, entropy: Double, largest: Float) {
+        let eps = Float(settings.epsilon), alpha = Float(settings.alpha), keep = 1 - alpha
+        let reach = self.reach, weight = filterWeight
+        let floor12: Float = logf(1e-12), floor10: Float = logf(1e-10)
         // 1. G' = G + (column KL term), row by row (no reductions, so LLVM vectorises it).
         for r in 0..<n {
             let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
@@ -144,145 +184,216 @@ extension Optimized {
             let upper = prefix + hi &* k, lower = prefix + lo &* k, next = prefix + (r &+ 1) &* k, here = prefix + base
             for j in 0..<k {
                 let window = upper[j] - lower[j] - (next[j] - here[j])
-                gp[base &+ j] = alpha * (weight * Float(window)) + keep * cp[base &+ j] + terms[j]
+                fused[base &+ j] = alpha * (weight * Float(window)) + keep * cost[base &+ j] + columnTerms[j]
             }
         }
-        // 2. Objective sums, ∇ = G' + ε max(log T, log 1e-12) and A = log T − η∇, eight entries at a time.
+        // 2. Objective sums, ∇ = G' + ε max(log T, log 1e-12) and A = log T − η∇.
         var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
         var largestLanes = Float8(repeating: -.infinity)
         let move = Float8(repeating: step ?? 0)
         let size = n &* k
         var i = 0
         while i &+ 8 <= size {
-            let tv = loadFloat8(t, i), lv = loadFloat8(l, i), gv = loadFloat8(shiftedCost, i)
+            let tv = load8(plan + i), lv = load8(logPlan + i), gv = load8(fused + i)
             fgwLanes += SIMD8<Double>(gv * tv)
             entropyLanes += SIMD8<Double>(-tv * lanewiseMax(lv, Float8(repeating: floor10)) + tv)
             let gradient = gv + eps * lanewiseMax(lv, Float8(repeating: floor12))
             largestLanes = lanewiseMax(largestLanes, gradient)
-            storeFloat8(lv - move * gradient, a, i)
+            store8(lv - move * gradient, exponents + i)
             i &+= 8
         }
         var fgw = fgwLanes.sum(), entropy = entropyLanes.sum()
         var largest = largestLane(largestLanes)
         while i < size {
-            let tv = tp[i], lv = lp[i], g = gp[i]
+            let tv = plan[i], lv = logPlan[i], g = fused[i]
             fgw += Double(g * tv)
             entropy += Double(-tv * max(lv, floor10) + tv)
             let gradient = g + eps * max(lv, floor12)
             largest = max(largest, gradient)
-            ap[i] = lv - (step ?? 0) * gradient
+            exponents[i] = lv - (step ?? 0) * gradient
             i &+= 1
         }
-        // ⟨G', T⟩ counted the column term once per unit of column mass: take it back out.
-        for j in 0..<k { fgw -= Double(terms[j] * w.columnMass[j]) }
-        // 3. Shift each row by its maximum (the rescaling divides it out).
-        if step != nil {
-            for r in 0..<n {
-                let base = r &* k
-                var rowMax = -Float.infinity
-                for j in 0..<k { rowMax = max(rowMax, ap[base &+ j]) }
-                if !mask[r] || !rowMax.isFinite {
-                    for j in 0..<k { ap[base &+ j] = -.infinity }
-                    continue
-                }
-                for j in 0..<k { ap[base &+ j] -= rowMax }
-            }
-        }
-        if step != nil { normaliseRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask, k: k) }
-        let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * entropy
-        return (Float(objective), largest)
+        if step != nil { shiftAndExponentiate() }
+        return (fgw, entropy, largest)
     }
 
-    /// T_t = dx · exp(A_t) / Σ exp(A_t) and log T_t = A_t − log Σ exp(A_t) + log dx for the
-    /// shifted exponents A in the gradient buffer (eight lanes at a time).
-    @inline(__always)
-    private static func normaliseRows(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, logDx: Float, dx: Float, mask: [Bool], k: Int) {
-        let n = w.frames, size = n * k
-        let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
-        var i = 0
-        while i + 8 <= size {
-            storeFloat8(vexp(loadFloat8(a, i)), t, i)
-            i += 8
-        }
-        while i < size { t[i] = expf(a[i]); i += 1 }
-        let sums = w.rowMass, tp = t.baseAddress!
-        for r in 0..<n {
-            let row = tp + r &* k
-            var sum: Float = 0
-            for j in 0..<k { sum += row[j] }
-            sums[r] = sum
-        }
-        finishRows(w, logs, item: item, logDx: logDx, dx: dx, mask: mask, k: k)
-    }
-
-    /// The K = 8 step sweep, passes 1–3 of `sweep` and the exponential and row sums of
-    /// `normaliseRows`, row by row: a row is one Float8, so lane j of every accumulator sees the
-    /// same entries in the same order as the flat passes. Writes T = exp(A) (unnormalised), A
-    /// and the row sums; returns the lane sums of ⟨G', T⟩ and the entropy, and the largest ∇.
-    private static func fusedRows8(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, cost cp: UnsafePointer<Float>,
-                                   mask: [Bool], terms: UnsafeMutablePointer<Float>, step: Float,
-                                   eps: Float, alpha: Float, keep: Float, weight: Float, reach: Int)
-        -> (fgw: Double, entropy: Double, largest: Float) {
-        let n = w.frames
-        let tp = w.item(w.plans, item).baseAddress!, lp = logs.item(logs.plans, item).baseAddress!
-        let ap = w.item(w.gradients, item).baseAddress!, prefix = w.prefix.baseAddress!
-        let termsV = UnsafeRawPointer(terms).loadUnaligned(as: Float8.self)
-        let floor12 = Float8(repeating: logf(1e-12)), floor10 = Float8(repeating: logf(1e-10))
-        let move = Float8(repeating: step)
-        var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
-        var largestLanes = Float8(repeating: -.infinity)
-        @inline(__always) func loadD(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> {
-            UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self)
-        }
-        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
-        for r in 0..<n {
-            let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
-            let base = r &* 8
-            let window = loadD(prefix + hi &* 8) - loadD(prefix + lo &* 8) - (loadD(prefix + (r &+ 1) &* 8) - loadD(prefix + base))
-            let gv = alpha * (weight * Float8(window)) + keep * load(cp + base) + termsV
-            let tv = load(tp + base), lv = load(lp + base)
-            fgwLanes += SIMD8<Double>(gv * tv)
-            entropyLanes += SIMD8<Double>(-tv * lanewiseMax(lv, floor10) + tv)
-            let gradient = gv + eps * lanewiseMax(lv, floor12)
-            largestLanes = lanewiseMax(largestLanes, gradient)
-            var av = lv - move * gradient
-            var rowMax = -Float.infinity
-            for j in 0..<8 { rowMax = max(rowMax, av[j]) }
-            if !mask[r] || !rowMax.isFinite {
-                av = Float8(repeating: -.infinity)
-            } else {
-                av -= rowMax
-            }
-            UnsafeMutableRawPointer(ap + base).storeBytes(of: av, as: Float8.self)
-        }
-        return (fgwLanes.sum(), entropyLanes.sum(), largestLane(largestLanes))
-    }
-
-    /// log of the row sums, then T_t = dx · T_t / Σ and log T_t = A_t − log Σ + log dx.
-    @inline(__always)
-    private static func finishRows(_ w: ASOTWorkspace, _ logs: ASOTWorkspace, item: Int, logDx: Float, dx: Float,
-                                   mask: [Bool], k: Int) {
-        let n = w.frames
-        let t = w.item(w.plans, item), l = logs.item(logs.plans, item), a = w.item(w.gradients, item)
-        let sums = w.rowMass, tp = t.baseAddress!, lp = l.baseAddress!, ap = a.baseAddress!
-        var r = 0
-        let logSums = logs.rowMass
-        while r &+ 8 <= n {
-            storeFloat8(vlog(loadFloat8(sums, r)), logSums, r)
-            r &+= 8
-        }
-        while r < n { logSums[r] = logf(sums[r]); r &+= 1 }
+    /// 3. Each row of A shifted by its maximum (the rescaling divides it out), T = exp(A) and
+    /// the row sums, for any K.
+    private func shiftAndExponentiate() {
         for r in 0..<n {
             let base = r &* k
-            guard mask[r] else {
-                for j in 0..<k { tp[base &+ j] = 0; lp[base &+ j] = -.infinity }
+            var rowMax = -Float.infinity
+            for j in 0..<k { rowMax = max(rowMax, exponents[base &+ j]) }
+            if !mask[r] || !rowMax.isFinite {
+                for j in 0..<k { exponents[base &+ j] = -.infinity }
                 continue
             }
-            let scale = dx / sums[r], offset = logDx - logSums[r]
-            for j in 0..<k {
-                tp[base &+ j] *= scale
-                lp[base &+ j] = ap[base &+ j] + offset
-            }
+            for j in 0..<k { exponents[base &+ j] -= rowMax }
         }
+        let size = n &* k
+        var i = 0
+        while i &+ 8 <= size {
+            store8(vexp(load8(exponents + i)), plan + i)
+            i &+= 8
+        }
+        while i < size { plan[i] = expf(exponents[i]); i &+= 1 }
+        for r in 0..<n {
+            let row = plan + r &* k
+            var sum: Float = 0
+            for j in 0..<k { sum += row[j] }
+            rowSums[r] = sum
+        }
+    }
+
+    /// The K = 8 step sweep, `flatPasses` and the row shift of `shiftAndExponentiate` row by
+    /// row: a row is one Float8, so lane j of every accumulator sees the same entries in the
+    /// same order as the flat passes, and every entry gets the same arithmetic. Writes the
+    /// shifted A; returns the lane sums of ⟨G', T⟩ and the entropy, and the largest ∇. (The
+    /// exponentials are left to `finishRows8`: behind this pass's long dependency chain they
+    /// would not overlap from one row to the next.)
+    private func stepRows8(step: Float) -> (fgw: Double, entropy: Double, largest: Float) {
+        var kernel = StepRow8(item: self, step: step)
+        for r in 0..<n { store8(kernel.shifted(r), exponents + r &* 8) }
+        return (kernel.fgwLanes.sum(), kernel.entropyLanes.sum(), largestLane(kernel.largestLanes))
+    }
+
+    // MARK: Rescaling
+
+    /// log of the row sums, then T_t = dx · T_t / Σ and log T_t = A_t − log Σ + log dx, each
+    /// row followed by its step of the next prefix sums (the same arithmetic as `accumulate`).
+    private func finishRows() {
+        if k == 8 { return finishRows8() }
+        var r = 0
+        while r &+ 8 <= n {
+            store8(vlog(load8(rowSums + r)), logRowSums + r)
+            r &+= 8
+        }
+        while r < n { logRowSums[r] = logf(rowSums[r]); r &+= 1 }
+        switch k {
+        case 7: rescale(k: 7)
+        default: rescale(k: k)
+        }
+    }
+
+    /// K = 8: the exponentials of the shifted A and their row sums, and `finishRows`, in
+    /// blocks of eight rows (one `vlog` per block, as `finishRows` takes them), with a row as
+    /// one Float8 and the column masses and prefix row in registers: the same operations in the
+    /// same order, lane by lane, with short, independent chains from row to row.
+    private func finishRows8() {
+        let logDx = logf(dx), dx = self.dx
+        let plan = self.plan, logPlan = self.logPlan, exponents = self.exponents, prefix = self.prefix
+        var mass = Float8(), here = SIMD8<Double>()
+        store8(here, prefix)
+        @inline(__always) func exponentiate(_ r: Int) {
+            let e = vexp(load8(exponents + r &* 8))
+            store8(e, plan + r &* 8)
+            rowSums[r] = laneSum(e)
+        }
+        @inline(__always) func rescale(_ r: Int, scale: Float, offset: Float) {
+            let base = r &* 8
+            var tv = Float8(), lv = Float8(repeating: -.infinity)
+            if mask[r] {
+                tv = load8(plan + base) * scale
+                lv = load8(exponents + base) + offset
+            }
+            store8(tv, plan + base)
+            store8(lv, logPlan + base)
+            here += SIMD8<Double>(Float8(repeating: laneSum(tv)) - tv)
+            store8(here, prefix + (base &+ 8))
+            mass += tv
+        }
+        for r in 0..<n { exponentiate(r) }
+        var r = 0
+        while r &+ 8 <= n {
+            let sums = load8(rowSums + r)
+            let scales = Float8(repeating: dx) / sums, offsets = Float8(repeating: logDx) - vlog(sums)
+            store8(scales, rowSums + r)
+            store8(offsets, logRowSums + r)
+            r &+= 8
+        }
+        while r < n {
+            logRowSums[r] = logDx - logf(rowSums[r])
+            rowSums[r] = dx / rowSums[r]
+            r &+= 1
+        }
+        for r in 0..<n { rescale(r, scale: rowSums[r], offset: logRowSums[r]) }
+        for j in 0..<8 { columnMass[j] = mass[j] }
+    }
+
+    @inline(__always)
+    private func rescale(k: Int) {
+        let logDx = logf(dx)
+        for j in 0..<k { prefix[j] = 0; columnMass[j] = 0 }
+        for r in 0..<n {
+            let base = r &* k
+            if mask[r] {
+                let scale = dx / rowSums[r], offset = logDx - logRowSums[r]
+                for j in 0..<k {
+                    plan[base &+ j] *= scale
+                    logPlan[base &+ j] = exponents[base &+ j] + offset
+                }
+            } else {
+                for j in 0..<k { plan[base &+ j] = 0; logPlan[base &+ j] = -.infinity }
+            }
+            accumulateRow(r, k: k)
+        }
+    }
+}
+
+@inline(__always)
+private func load8(_ p: UnsafePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
+@inline(__always)
+private func load8(_ p: UnsafeMutablePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
+@inline(__always)
+private func load8(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
+@inline(__always)
+private func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float8.self) }
+@inline(__always)
+private func store8(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self) }
+
+/// The per-row arithmetic of `FusedASOTItem.stepRows8`, with the item's pointers and constants
+/// in registers and the objective lanes as its own state.
+private struct StepRow8 {
+    let n: Int, reach: Int, weight: Float, eps: Float, alpha: Float, keep: Float
+    let terms: Float8, floor12: Float8, floor10: Float8, move: Float8
+    let prefix: UnsafeMutablePointer<Double>, cost: UnsafeMutablePointer<Float>
+    let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
+    let mask: UnsafeBufferPointer<Bool>
+    var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
+    var largestLanes = Float8(repeating: -.infinity)
+
+    init(item: FusedASOTItem, step: Float) {
+        let s = item.settings
+        n = item.n
+        reach = Int((Double(n) * s.radius).rounded(.towardZero))
+        weight = reach > 0 ? 1 / Float(s.radius) : 0
+        eps = Float(s.epsilon)
+        alpha = Float(s.alpha)
+        keep = 1 - alpha
+        terms = load8(item.columnTerms)
+        floor12 = Float8(repeating: logf(1e-12))
+        floor10 = Float8(repeating: logf(1e-10))
+        move = Float8(repeating: step)
+        prefix = item.prefix; cost = item.cost; plan = item.plan; logPlan = item.logPlan
+        mask = UnsafeBufferPointer(item.maskPointer)
+    }
+
+    /// ∇ and A for row r, its objective terms added to the lanes; A shifted by its maximum,
+    /// or −∞ on a padding row (and on a row with no finite entry).
+    @_transparent
+    mutating func shifted(_ r: Int) -> Float8 {
+        let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
+        let base = r &* 8
+        let window = load8(prefix + hi &* 8) - load8(prefix + lo &* 8) - (load8(prefix + (r &+ 1) &* 8) - load8(prefix + base))
+        let gv = alpha * (weight * Float8(window)) + keep * load8(cost + base) + terms
+        let tv = load8(plan + base), lv = load8(logPlan + base)
+        fgwLanes += SIMD8<Double>(gv * tv)
+        entropyLanes += SIMD8<Double>(-tv * lanewiseMax(lv, floor10) + tv)
+        let gradient = gv + eps * lanewiseMax(lv, floor12)
+        largestLanes = lanewiseMax(largestLanes, gradient)
+        let av = lv - move * gradient
+        let rowMax = largestLane(av)
+        let live = mask[r] && rowMax.isFinite
+        return live ? av - rowMax : Float8(repeating: -.infinity)
     }
 }
