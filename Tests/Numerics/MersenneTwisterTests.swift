@@ -43,6 +43,17 @@ import TestSupport
         }
     }
 
+    @Test("fill gives the words of repeated nextUInt32, across twists and at odd offsets")
+    func fillMatchesNextUInt32() {
+        var a = MersenneTwister(seed: UInt32(11)), b = a
+        for count in [0, 1, 7, 8, 9, 623, 624, 625, 1000, 3 * 624 + 5] {
+            var words = [UInt32](repeating: 0, count: count)
+            words.withUnsafeMutableBufferPointer { a.fill($0) }
+            #expect(words == (0..<count).map { _ in b.nextUInt32() }, "count \(count)")
+        }
+        #expect(a == b)
+    }
+
     @Test("integer(upTo: 0) and a one-value range consume nothing, as NumPy")
     func degenerateRangesConsumeNothing() {
         var a = MersenneTwister(seed: UInt32(3)), b = a

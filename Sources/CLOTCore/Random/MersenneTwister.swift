@@ -37,19 +37,75 @@ public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatab
     }
 
     /// Regenerates the 624 words (the standard MT19937 recurrence, split into its three
-    /// ranges so no index needs a modulo).
+    /// ranges so no index needs a modulo). Eight words at a time: word i reads words i + 1 and
+    /// i + m (old values in the first range) or i + m − n (already regenerated in the second),
+    /// and a lane reads its right neighbour before any lane stores, so the eight-lane step
+    /// computes exactly what eight scalar steps do.
     @usableFromInline mutating func twist() {
         let n = Self.n, m = Self.m
-        state.withUnsafeMutableBufferPointer { mt in
+        state.withUnsafeMutableBufferPointer { buffer in
+            let mt = buffer.baseAddress!
+            let raw = UnsafeMutableRawPointer(mt)
             @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
                 let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7fff_ffff)
                 mt[i] = mt[far] ^ (y >> 1) ^ ((y & 1) &* 0x9908_b0df)
             }
-            for i in 0..<(n - m) { mix(i, i + 1, i + m) }
-            for i in (n - m)..<(n - 1) { mix(i, i + 1, i + m - n) }
+            @inline(__always) func mix8(_ i: Int, _ far: Int) {
+                typealias Word8 = SIMD8<UInt32>
+                let a = raw.loadUnaligned(fromByteOffset: 4 * i, as: Word8.self)
+                let b = raw.loadUnaligned(fromByteOffset: 4 * (i + 1), as: Word8.self)
+                let f = raw.loadUnaligned(fromByteOffset: 4 * far, as: Word8.self)
+                let y = (a & 0x8000_0000) | (b & 0x7fff_ffff)
+                let result = f ^ (y &>> 1) ^ ((y & 1) &* 0x9908_b0df)
+                raw.storeBytes(of: result, toByteOffset: 4 * i, as: Word8.self)
+            }
+            var i = 0
+            while i + 8 <= n - m { mix8(i, i + m); i += 8 }
+            while i < n - m { mix(i, i + 1, i + m); i += 1 }
+            // Second range: lanes read words i − 227 … i − 220, all regenerated above.
+            while i + 8 <= n - 1 { mix8(i, i + m - n); i += 8 }
+            while i < n - 1 { mix(i, i + 1, i + m - n); i += 1 }
             mix(n - 1, 0, m - 1)
         }
         index = 0
+    }
+
+    /// Fills `out` with the next `out.count` raw outputs: exactly the words `out.count` calls
+    /// of `nextUInt32()` return, in order (tempered eight at a time). For bulk draws such as
+    /// dropout masks.
+    public mutating func fill(_ out: UnsafeMutableBufferPointer<UInt32>) {
+        guard let destination = out.baseAddress else { return }
+        var done = 0
+        while done < out.count {
+            if index >= Self.n { twist() }
+            let take = Swift.min(Self.n - index, out.count - done)
+            let start = index
+            state.withUnsafeBufferPointer { buffer in
+                let source = UnsafeRawPointer(buffer.baseAddress! + start)
+                let target = UnsafeMutableRawPointer(destination + done)
+                var j = 0
+                while j + 8 <= take {
+                    var y = source.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<UInt32>.self)
+                    y ^= y &>> 11
+                    y ^= (y &<< 7) & 0x9d2c_5680
+                    y ^= (y &<< 15) & 0xefc6_0000
+                    y ^= y &>> 18
+                    target.storeBytes(of: y, toByteOffset: 4 * j, as: SIMD8<UInt32>.self)
+                    j += 8
+                }
+                while j < take {
+                    var y = buffer[start + j]
+                    y ^= y >> 11
+                    y ^= (y << 7) & 0x9d2c_5680
+                    y ^= (y << 15) & 0xefc6_0000
+                    y ^= y >> 18
+                    destination[done + j] = y
+                    j += 1
+                }
+            }
+            index += take
+            done += take
+        }
     }
 
     /// One raw 32-bit MT19937 output (`genrand_int32`). Inlinable: dropout masks draw one per element.

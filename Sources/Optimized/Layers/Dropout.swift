@@ -13,10 +13,38 @@ extension Optimized {
             if p == 0 { return Matrix(rows: rows, columns: columns, repeating: 1) }
             let threshold = UInt64((p * 4_294_967_296.0).rounded(.up))
             let kept = p == 1 ? 0 : Float(1 / (1 - p))
-            // A select, not a branch: at p = 0.5 a branch per element mispredicts half the time.
-            var elements = [Float](repeating: 0, count: rows * columns)
-            elements.withUnsafeMutableBufferPointer { mp in
-                for i in 0..<mp.count { mp[i] = UInt64(generator.nextUInt32()) >= threshold ? kept : 0 }
+            let count = rows * columns
+            // Nothing kept when the threshold is 2³² (p within 2⁻³² of 1): every word is below it.
+            guard threshold <= UInt64(UInt32.max) else { return Matrix(rows: rows, columns: columns, repeating: 0) }
+            let bound = UInt32(threshold)
+            // The words come in chunks from `MersenneTwister.fill` (the same words, in the same
+            // order, as one `nextUInt32()` per element), and become scale factors eight at a
+            // time by a lane select.
+            let elements = [Float](unsafeUninitializedCapacity: count) { mp, initialized in
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 1024) { words in
+                    let keptBits = SIMD8<UInt32>(repeating: kept.bitPattern), zero = SIMD8<UInt32>(repeating: 0)
+                    let limit = SIMD8<UInt32>(repeating: bound)
+                    var done = 0
+                    while done < count {
+                        let take = min(words.count, count - done)
+                        generator.fill(UnsafeMutableBufferPointer(rebasing: words[0..<take]))
+                        let source = UnsafeRawPointer(words.baseAddress!)
+                        let target = UnsafeMutableRawPointer(mp.baseAddress! + done)
+                        var j = 0
+                        while j + 8 <= take {
+                            let u = source.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<UInt32>.self)
+                            let scale = zero.replacing(with: keptBits, where: u .>= limit)
+                            target.storeBytes(of: scale, toByteOffset: 4 * j, as: SIMD8<UInt32>.self)
+                            j += 8
+                        }
+                        while j < take {
+                            mp[done + j] = words[j] >= bound ? kept : 0
+                            j += 1
+                        }
+                        done += take
+                    }
+                }
+                initialized = count
             }
             return Matrix(rows: rows, columns: columns, elements: elements)
         }
@@ -33,13 +61,16 @@ extension Optimized {
         public static func forward(_ x: Matrix<Float>, mask m: Matrix<Float>?) -> Matrix<Float> {
             guard let m else { return x }
             precondition(m.rows == x.rows && m.columns == x.columns, "mask shape differs from the input's")
-            var y = x
-            m.elements.withUnsafeBufferPointer { mp in
-                y.elements.withUnsafeMutableBufferPointer { yp in
-                    for i in 0..<yp.count { yp[i] *= mp[i] }
+            // Into a fresh buffer in one pass (no copy of x first).
+            let elements = [Float](unsafeUninitializedCapacity: x.elements.count) { yp, initialized in
+                x.elements.withUnsafeBufferPointer { xp in
+                    m.elements.withUnsafeBufferPointer { mp in
+                        for i in 0..<xp.count { yp[i] = xp[i] * mp[i] }
+                    }
                 }
+                initialized = x.elements.count
             }
-            return y
+            return Matrix(rows: x.rows, columns: x.columns, elements: elements)
         }
 
         /// ∂L/∂x = ∂L/∂y ⊙ M.
