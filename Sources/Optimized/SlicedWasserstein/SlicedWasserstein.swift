@@ -57,10 +57,10 @@ extension Optimized {
     /// count, and direct differences avoid the cancellation of the ‖a‖² + ‖b‖² − 2ab form).
     ///
     /// The slices are kept direction-major (L × N), so each direction's sort runs on one
-    /// contiguous run (an LSD radix sort on order-preserving keys: a sorted column is the same
-    /// multiset of values whatever the algorithm), and the distance sums run over directions in
-    /// order 0..<L for every (i, j), the order of the plain per-pair loop (vectorised across
-    /// frames, not across directions), so the result is the one the per-pair form gives, bit
+    /// contiguous run (`sortSlice`: a sorted column is the same multiset of values whatever the
+    /// algorithm), and every per-frame sum runs over directions in order 0..<L, the order of
+    /// the plain per-frame loop, with eight frames side by side in the lanes (vectorised across
+    /// frames, never across directions), so the result is the one the plain loops give, bit
     /// for bit.
     /// - Complexity: O(N·d·L) for the projections, O(L·N) for the sorts, O(N·M·L) for the sums.
     public static func slicedCostMatrix(frames x: Matrix<Float>, clusters y: Matrix<Float>, directions: Matrix<Float>,
@@ -70,37 +70,65 @@ extension Optimized {
         let thetaNorms = squaredRowNorms(directions)
         let sx = circularSlicesByDirection(x, directions, thetaNorms: thetaNorms, radius: radius, sorted: sorted)
         let sy = circularSlicesByDirection(y, directions, thetaNorms: thetaNorms, radius: radius, sorted: sorted)
-        // Sums kept M × N (cluster-major) so the inner loop runs along the frames' contiguous
-        // slices, eight lanes at a time; transposed into the N × M cost at the end.
-        var sums = [Float](repeating: 0, count: n * m), cost = [Float](repeating: 0, count: n * m)
-        sx.withUnsafeBufferPointer { a in
-        sy.withUnsafeBufferPointer { b in
-        sums.withUnsafeMutableBufferPointer { c in
-        cost.withUnsafeMutableBufferPointer { out in
-            guard n > 0 && m > 0 else { return }
-            let cp = c.baseAddress!
-            for d in 0..<l {
-                let ad = a.baseAddress! + d * n, bd = b.baseAddress! + d * m
-                let araw = UnsafeRawPointer(ad)
-                for j in 0..<m {
-                    let bj = bd[j], row = cp + j * n, raw = UnsafeMutableRawPointer(row)
-                    var i = 0
-                    while i + 8 <= n {
-                        let diff = araw.advanced(by: i * 4).loadUnaligned(as: Float8.self) - bj
-                        let sum = raw.advanced(by: i * 4).loadUnaligned(as: Float8.self) + diff * diff
-                        raw.advanced(by: i * 4).storeBytes(of: sum, as: Float8.self)
-                        i += 8
-                    }
-                    while i < n {
-                        let diff = ad[i] - bj
-                        row[i] += diff * diff
-                        i += 1
-                    }
-                }
-            }
-            for j in 0..<m { for i in 0..<n { out[i * m + j] = cp[j * n + i].squareRoot() } }
-        }}}}
+        let cost = [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
+            sx.withUnsafeBufferPointer { a in
+            sy.withUnsafeBufferPointer { b in
+                guard n > 0 && m > 0 else { return }
+                slicedDistances(a.baseAddress!, n: n, b.baseAddress!, m: m, directions: l, into: out.baseAddress!)
+            }}
+            initialized = n * m
+        }
         return Matrix(rows: n, columns: m, elements: cost)
+    }
+
+    /// out[i·m + j] = √(Σ_{d in 0..<L} (a[d·n + i] − b[d·m + j])²), the sum in direction order.
+    /// Eight frames × four clusters of running sums stay in registers over all L directions
+    /// (each lane's sum is the scalar loop's, term by term); a last block of fewer than four
+    /// clusters repeats its last cluster in the spare sums and drops them.
+    static func slicedDistances(_ a: UnsafePointer<Float>, n: Int, _ b: UnsafePointer<Float>, m: Int, directions l: Int,
+                                into out: UnsafeMutablePointer<Float>) {
+        typealias F8 = SIMD8<Float>
+        let araw = UnsafeRawPointer(a)
+        @inline(__always) func store(_ sum: F8, _ i: Int, _ j: Int) {
+            var root = F8()
+            for k in 0..<8 { root[k] = Swift.abs(sum[k]).squareRoot() }   // sums ≥ 0: √|s| = √s
+            for k in 0..<8 { out[(i + k) * m + j] = root[k] }
+        }
+        var i = 0
+        while i + 8 <= n {
+            var j0 = 0
+            while j0 < m {
+                let last = m - 1
+                let c1 = min(j0 + 1, last), c2 = min(j0 + 2, last), c3 = min(j0 + 3, last)
+                var s0 = F8(), s1 = F8(), s2 = F8(), s3 = F8()
+                for d in 0..<l {
+                    let frames = araw.loadUnaligned(fromByteOffset: 4 * (d * n + i), as: F8.self)
+                    let row = b + d * m
+                    let e0 = frames - row[j0], e1 = frames - row[c1], e2 = frames - row[c2], e3 = frames - row[c3]
+                    s0 = s0 + e0 * e0
+                    s1 = s1 + e1 * e1
+                    s2 = s2 + e2 * e2
+                    s3 = s3 + e3 * e3
+                }
+                store(s0, i, j0)
+                if j0 + 1 < m { store(s1, i, j0 + 1) }
+                if j0 + 2 < m { store(s2, i, j0 + 2) }
+                if j0 + 3 < m { store(s3, i, j0 + 3) }
+                j0 += 4
+            }
+            i += 8
+        }
+        while i < n {
+            for j in 0..<m {
+                var sum: Float = 0
+                for d in 0..<l {
+                    let diff = a[d * n + i] - b[d * m + j]
+                    sum += diff * diff
+                }
+                out[i * m + j] = sum.squareRoot()
+            }
+            i += 1
+        }
     }
 
     /// ‖θ_p‖² per row, summed in column order.
@@ -119,46 +147,166 @@ extension Optimized {
 
     /// Row-normalised circular slices, optionally sorted along each direction, stored
     /// direction-major (L × rows: entry p·rows + i is point i's slice on direction p).
+    ///
+    /// Per point i: s_p = √max(0, ‖x_i‖² − 2r⟨x_i, θ_p⟩ + r²‖θ_p‖²), divided by
+    /// max(√(Σ_p max(0, …)), 10⁻¹²) with the sum in direction order. The projections are
+    /// transposed to direction-major first, so eight points run side by side in the lanes,
+    /// each with exactly its own scalar operations.
     static func circularSlicesByDirection(_ x: Matrix<Float>, _ directions: Matrix<Float>, thetaNorms: [Float],
                                           radius r: Float, sorted: Bool) -> [Float] {
+        typealias F8 = SIMD8<Float>
         let l = directions.rows, d = x.columns, n = x.rows
         let projections = project(x, directions)            // n × L, point-major
         var out = [Float](repeating: 0, count: l * n)
-        var row = [Float](repeating: 0, count: l)
+        var norms = [Float](repeating: 0, count: 2 * n)      // ‖x_i‖², then Σ_p max(0, …)
+        let twoR = 2 * r, rSquared = r * r
         projections.withUnsafeBufferPointer { pp in
         thetaNorms.withUnsafeBufferPointer { tn in
         x.elements.withUnsafeBufferPointer { xp in
-        row.withUnsafeMutableBufferPointer { rp in
+        norms.withUnsafeMutableBufferPointer { np in
         out.withUnsafeMutableBufferPointer { op in
+            guard n > 0 && l > 0 else { return }
+            let xNorms = np.baseAddress!, rowNorms = np.baseAddress! + n, o = op.baseAddress!
             for i in 0..<n {
                 let xi = xp.baseAddress! + i * d
                 var xNorm: Float = 0
                 for j in 0..<d { xNorm += xi[j] * xi[j] }
-                let pi = pp.baseAddress! + i * l
+                xNorms[i] = xNorm
+            }
+            // Transpose n × L → L × n, in 8 × 8 tiles (edges scalar).
+            let p0 = pp.baseAddress!
+            var i0 = 0
+            while i0 < n {
+                let ib = min(8, n - i0)
+                var q0 = 0
+                while q0 < l {
+                    let qb = min(8, l - q0)
+                    for q in q0..<(q0 + qb) { for i in i0..<(i0 + ib) { o[q * n + i] = p0[i * l + q] } }
+                    q0 += qb
+                }
+                i0 += ib
+            }
+            let raw = UnsafeMutableRawPointer(o), rowRaw = UnsafeMutableRawPointer(rowNorms)
+            let xRaw = UnsafeRawPointer(xNorms)
+            var i = 0
+            while i + 8 <= n {
+                let xNorm = xRaw.loadUnaligned(fromByteOffset: 4 * i, as: F8.self)
+                var rowNorm = F8()
+                for p in 0..<l {
+                    let offset = 4 * (p * n + i)
+                    var squared = xNorm - twoR * raw.loadUnaligned(fromByteOffset: offset, as: F8.self) + rSquared * tn[p]
+                    squared = squared.replacing(with: 0, where: .!(squared .>= 0))   // Swift.max(0, s): s ≥ 0 ? s : 0
+                    var root = F8()
+                    for k in 0..<8 { root[k] = Swift.abs(squared[k]).squareRoot() }  // √|s|: +0 for a −0 s
+                    raw.storeBytes(of: root, toByteOffset: offset, as: F8.self)
+                    rowNorm = rowNorm + squared
+                }
+                var scale = F8()
+                for k in 0..<8 { scale[k] = Swift.abs(rowNorm[k]).squareRoot() }
+                scale = scale.replacing(with: 1e-12, where: scale .<= 1e-12)          // Swift.max(√Σ, 1e-12)
+                rowRaw.storeBytes(of: scale, toByteOffset: 4 * i, as: F8.self)
+                i += 8
+            }
+            while i < n {
                 var rowNorm: Float = 0
                 for p in 0..<l {
-                    let squared = max(0, xNorm - 2 * r * pi[p] + r * r * tn[p])
-                    rp[p] = squared.squareRoot()
+                    let squared = max(0, xNorms[i] - twoR * o[p * n + i] + rSquared * tn[p])
+                    o[p * n + i] = squared.squareRoot()
                     rowNorm += squared
                 }
-                let scale = max(rowNorm.squareRoot(), 1e-12)
-                for p in 0..<l { op[p * n + i] = rp[p] / scale }
+                rowNorms[i] = max(rowNorm.squareRoot(), 1e-12)
+                i += 1
+            }
+            // Divide by each point's scale, eight points at a time.
+            for p in 0..<l {
+                var i = 0
+                while i + 8 <= n {
+                    let offset = 4 * (p * n + i)
+                    let scaled = raw.loadUnaligned(fromByteOffset: offset, as: F8.self)
+                        / UnsafeRawPointer(rowRaw).loadUnaligned(fromByteOffset: 4 * i, as: F8.self)
+                    raw.storeBytes(of: scaled, toByteOffset: offset, as: F8.self)
+                    i += 8
+                }
+                while i < n { o[p * n + i] /= rowNorms[i]; i += 1 }
             }
         }}}}}
         if sorted && n > 1 {
-            var keys = [UInt32](repeating: 0, count: 2 * n)
-            var counts = [Int](repeating: 0, count: 1024)
-            out.withUnsafeMutableBufferPointer { op in
-                keys.withUnsafeMutableBufferPointer { kp in
-                    counts.withUnsafeMutableBufferPointer { cp in
-                        for p in 0..<l {
-                            radixSort(op.baseAddress! + p * n, count: n, keys: kp.baseAddress!, counts: cp.baseAddress!)
-                        }
-                    }
-                }
-            }
+            out.withUnsafeMutableBufferPointer { op in sortDirections(op.baseAddress!, count: n, directions: l) }
         }
         return out
+    }
+
+    /// Sorts each of the `l` runs of `n` values (run p at p·n) in place, ascending. For
+    /// 64 ≤ n ≤ 1024 without NaNs: eight runs at a time side by side in the lanes of one
+    /// bitonic sorting network (`bitonicSortLanes`, padded to a power of two with +∞), which
+    /// has no data-dependent branches — frames of one video are alike, so their slices crowd
+    /// and defeat bucket schemes. Otherwise `radixSort` per run. A sorted run is the same
+    /// multiset of values whatever the algorithm.
+    static func sortDirections(_ v: UnsafeMutablePointer<Float>, count n: Int, directions l: Int) {
+        typealias F8 = SIMD8<Float>
+        var hasNaN = false
+        for e in 0..<(n * l) where v[e].isNaN { hasNaN = true; break }
+        guard n >= 64 && n <= 1024 && !hasNaN else {
+            var keys = [UInt32](repeating: 0, count: 2 * n)
+            var counts = [Int](repeating: 0, count: 1024)
+            keys.withUnsafeMutableBufferPointer { kp in
+                counts.withUnsafeMutableBufferPointer { cp in
+                    for p in 0..<l { radixSort(v + p * n, count: n, keys: kp.baseAddress!, counts: cp.baseAddress!) }
+                }
+            }
+            return
+        }
+        var padded = 64
+        while padded < n { padded *= 2 }
+        withUnsafeTemporaryAllocation(of: F8.self, capacity: padded) { lanes in
+            let w = lanes.baseAddress!
+            for i in n..<padded { w[i] = F8(repeating: .infinity) }
+            var p0 = 0
+            while p0 < l {
+                let count = min(8, l - p0)
+                for i in 0..<n {
+                    var x = F8()
+                    for k in 0..<count { x[k] = v[(p0 + k) * n + i] }
+                    w[i] = x
+                }
+                bitonicSortLanes(w, count: padded)
+                for i in 0..<n {
+                    let x = w[i]
+                    for k in 0..<count { v[(p0 + k) * n + i] = x[k] }
+                }
+                p0 += 8
+            }
+        }
+    }
+
+    /// Sorts every lane of w[0..<n] ascending (n a power of two, no NaNs): the bitonic network
+    /// in its all-ascending form (each merge starts by comparing mirrored pairs, then halves).
+    static func bitonicSortLanes(_ w: UnsafeMutablePointer<SIMD8<Float>>, count n: Int) {
+        @inline(__always) func exchange(_ i: Int, _ j: Int) {
+            let a = w[i], b = w[j]
+            let swapped = b .< a
+            w[i] = a.replacing(with: b, where: swapped)
+            w[j] = b.replacing(with: a, where: swapped)
+        }
+        var size = 2
+        while size <= n {
+            let half = size / 2
+            var base = 0
+            while base < n {
+                for k in 0..<half { exchange(base + k, base + size - 1 - k) }
+                base += size
+            }
+            var stride = half / 2
+            while stride > 0 {
+                var base = 0
+                while base < n {
+                    for k in 0..<stride { exchange(base + k, base + k + stride) }
+                    base += 2 * stride
+                }
+                stride /= 2
+            }
+            size *= 2
+        }
     }
 
     /// Sorts `n` Floats in place, ascending (no NaNs). Up to 32 values: insertion sort. Above:
