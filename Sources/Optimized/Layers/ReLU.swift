@@ -6,28 +6,37 @@ extension Optimized {
     /// pre-activations are a coin toss, so a branch per element mispredicts half the time).
     public enum ReLU {
         public static func forward(_ x: Matrix<Float>) -> Matrix<Float> {
-            var y = x
-            y.elements.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                let raw = UnsafeMutableRawPointer(base), count = p.count
-                var i = 0
-                while i + 8 <= count {
-                    let v = raw.advanced(by: i * 4).loadUnaligned(as: Float8.self)
-                    raw.advanced(by: i * 4).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0)), as: Float8.self)
-                    i += 8
+            // Written into a fresh buffer in one pass (no copy of x first, which the caller keeps).
+            let elements = [Float](unsafeUninitializedCapacity: x.elements.count) { out, initialized in
+                x.elements.withUnsafeBufferPointer { xp in
+                    guard let source = xp.baseAddress, let base = out.baseAddress else { return }
+                    let raw = UnsafeMutableRawPointer(base), xraw = UnsafeRawPointer(source), count = xp.count
+                    var i = 0
+                    while i + 8 <= count {
+                        let v = xraw.advanced(by: i * 4).loadUnaligned(as: Float8.self)
+                        raw.advanced(by: i * 4).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0)), as: Float8.self)
+                        i += 8
+                    }
+                    while i < count {
+                        base[i] = source[i] > 0 ? source[i] : 0
+                        i += 1
+                    }
                 }
-                while i < count {
-                    base[i] = base[i] > 0 ? base[i] : 0
-                    i += 1
-                }
+                initialized = x.elements.count
             }
-            return y
+            return Matrix(rows: x.rows, columns: x.columns, elements: elements)
         }
 
         /// ∂L/∂x = ∂L/∂y ⊙ [x > 0].
         public static func backward(_ x: Matrix<Float>, outputGradient dy: Matrix<Float>) -> Matrix<Float> {
-            precondition(x.rows == dy.rows && x.columns == dy.columns, "shapes differ")
             var dx = dy
+            backward(x, inPlace: &dx)
+            return dx
+        }
+
+        /// ∂L/∂y ← ∂L/∂y ⊙ [x > 0], in the gradient's own buffer (no copy when the caller owns it).
+        public static func backward(_ x: Matrix<Float>, inPlace dx: inout Matrix<Float>) {
+            precondition(x.rows == dx.rows && x.columns == dx.columns, "shapes differ")
             x.elements.withUnsafeBufferPointer { xp in
                 dx.elements.withUnsafeMutableBufferPointer { p in
                     guard let base = p.baseAddress, let xs = xp.baseAddress else { return }
@@ -45,7 +54,6 @@ extension Optimized {
                     }
                 }
             }
-            return dx
         }
     }
 }

@@ -37,7 +37,7 @@ extension Optimized {
             var gradients: [ModelParameters<Float>.Dense] = []
             for index in layers.indices.reversed() {
                 if index < layers.count - 1 {
-                    g = ReLU.backward(cache.preActivations[index], outputGradient: g)
+                    ReLU.backward(cache.preActivations[index], inPlace: &g)
                 }
                 if index == 0 {
                     gradients.append(weightGradients(cache.inputs[0], layer: layers[0], outputGradient: g))
