@@ -49,11 +49,15 @@ struct Bench: ParsableCommand {
     var officialAsot: String?
     @Option(help: "Write the table as JSON here.") var jsonOut: String?
     @Option(help: "OpenBLAS threads (1: no idle worker threads spinning between calls).") var threads: Int = 1
+    /// Diagnostic: run only the Optimized step of this configuration (asot or clot), --repeats
+    /// × 100 times, and print its median (for profilers: nothing else runs).
+    @Option(help: .hidden) var profileStep: String?
 
     func run() throws {
         guard repeats >= 1 else { throw InputError("--repeats", "needs at least 1, got \(repeats)") }
         guard threads >= 1 else { throw InputError("--threads", "needs at least 1, got \(threads)") }
         Optimized.blasThreads = threads
+        if let profileStep { return try runProfileStep(profileStep) }
         var solverRows: [BenchRow]?
         var stepRows: [StepBenchRow]?
         if suite != .step { solverRows = try runSolver() }
@@ -184,6 +188,28 @@ struct Bench: ParsableCommand {
               + "\(optimizedRepeats) (Optimized) steps after a warm-up")
         print(stepSummary(rows))
         return rows
+    }
+
+    /// `--profile-step NAME`: only the Optimized step of one configuration, many times.
+    func runProfileStep(_ name: String) throws {
+        guard let c = Self.stepConfigurations().first(where: { $0.name == name })?.configuration else {
+            throw InputError("--profile-step", "'\(name)' is not asot or clot")
+        }
+        let videos = 2, frames = 256
+        var generator = MersenneTwister(seed: 2025)
+        let initial = ModelParameters<Double>.initial(c, using: &generator)
+        let features = Matrix(rows: videos * frames, columns: c.layerSizes[0],
+                              elements: (0..<(videos * frames * c.layerSizes[0])).map { _ in generator.gaussian() })
+        let batch = Optimized.CLOTModel.Batch(features: features.float32, mask: Array(repeating: true, count: videos * frames),
+                                              videos: videos)
+        var p = initial.converted(to: Float.self)
+        var a = p.tensors.map { Adam<Float>(count: $0.count, learningRate: 1e-3) }
+        var g = MersenneTwister(seed: 7)
+        let t = median(times(100 * repeats) {
+            _ = Optimized.CLOTModel.trainingStep(batch, parameters: &p, optimizers: &a, configuration: c,
+                                                 settings: Self.stepSettings, generator: &g)
+        })
+        print("\(name): Optimized \(format(t * 1000, digits: 3)) ms (median of \(100 * repeats))")
     }
 
     func stepSummary(_ rows: [StepBenchRow]) -> String {
