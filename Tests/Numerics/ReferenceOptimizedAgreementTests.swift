@@ -76,6 +76,24 @@ import TestSupport
         }
     }
 
+    /// From 1024 frames a K = 8 problem's rows go in two chunks (the second on a worker
+    /// thread), with the prefix sums of the second chunk shifted by the first one's total.
+    @Test("long K = 8 videos (two row chunks, two threads): agree with Reference, and equal bit for bit on one thread",
+          arguments: [1024, 1500, 2053])
+    func chunkedRows(frames n: Int) {
+        let cost = OTProblems.cost(frames: n, clusters: 8, seed: n, structured: true).float32
+        var batch = ASOTBatch(cost: cost)
+        // A padded tail: its rows must stay zero and the chunks must still split the real ones.
+        batch.masks[0] = OTProblems.mask(frames: n, real: n - 37)
+        let settings = Self.settings(.actionsUnbalanced)
+        let two = Optimized.solveASOT(batch, settings: settings, threads: 2)[0]
+        let one = Optimized.solveASOT(batch, settings: settings, threads: 1)[0]
+        #expect(two.plan.elements == one.plan.elements, "N \(n): plans differ between one and two threads")
+        #expect(two.objectiveTrace == one.objectiveTrace)
+        let reference = Reference.solveASOT(ASOTBatch(costs: [cost.float64], masks: batch.masks), settings: settings)[0]
+        Self.expectAgreement(reference: reference, optimized: two, mask: batch.masks[0], "chunked N \(n)")
+    }
+
     /// Fewer frames than clusters (N < K): `clot segment` accepts any N ≥ 1 with K ≥ 2. The
     /// default mode's fused sweep once kept its K column terms in an N-entry buffer and wrote
     /// past its end here (a trap in debug, heap corruption in release); this pins the fix.

@@ -21,31 +21,51 @@ extension Optimized {
     /// float32 plans). It saves two logarithms per entry and iteration.
     ///
     /// Batch items only share the step size (η = 4 / max ∇ over the batch at the uniform plan),
-    /// so after that calibration each item runs its iterations on its own.
-    static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings) -> [ASOTSolution<Float>] {
+    /// so after that calibration each item runs its iterations on its own. With K = 8 and
+    /// N ≥ `FusedASOTItem.chunkedFrames` the rows go in two chunks, the second on a
+    /// `ChunkWorker` thread when `solverThreads` > 1 (the chunks, and so the results, are the
+    /// same either way).
+    static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings,
+                                            threads: Int = solverThreads) -> [ASOTSolution<Float>] {
         let items = (0..<batch.costs.count).map {
             FusedASOTItem(cost: batch.costs[$0], mask: batch.masks[$0], settings: s)
         }
+        let worker = threads > 1 && items.contains { $0.chunks.count > 1 } ? ChunkWorker() : nil
+        defer { worker?.close() }
         var step = s.stepSize.map { Float($0) }
         if step == nil {
             var largest = -Float.infinity
-            for item in items { largest = max(largest, item.sweep(step: nil).largestGradient) }
+            for item in items { largest = max(largest, item.sweep(step: nil, worker: nil).largestGradient) }
             step = Float(4 / Double(largest))
         }
         return items.map { item in
             var trace = [Float]()
             for iteration in 0...s.outerIterations {
-                trace.append(item.sweep(step: iteration == s.outerIterations ? nil : step).objective)
+                trace.append(item.sweep(step: iteration == s.outerIterations ? nil : step, worker: worker).objective)
             }
             return item.solution(objectiveTrace: trace)
         }
     }
+
+    /// Threads the default-mode solver may use for one long video: 2 unless the environment
+    /// sets `CLOT_SOLVER_THREADS` (1 runs every chunk on the calling thread; same results).
+    public static let solverThreads: Int = {
+        guard let text = getenv("CLOT_SOLVER_THREADS"), let value = Int(String(cString: text)), value >= 1 else { return 2 }
+        return min(value, 2)
+    }()
 }
 
 /// One batch item of the fused default-mode solver: its plan T, log T, the shifted exponents
 /// A, and the prefix sums of T Ck with the column masses, which every step sweep leaves ready
 /// for the next one. Buffers are allocated once; the sweeps allocate nothing.
-final class FusedASOTItem {
+///
+/// Unchecked-Sendable: the two chunks of a K = 8 step sweep run on two threads, and touch
+/// disjoint rows of every buffer (the prefix sums they write go to `spare`, not to the
+/// `prefix` both read).
+final class FusedASOTItem: @unchecked Sendable {
+    /// Frames from which a K = 8 item's rows are split in two chunks (below, a thread hand-off
+    /// per iteration costs more than half a sweep saves).
+    static let chunkedFrames = 1024
     let n: Int, k: Int, count: Int
     let settings: ASOTSettings
     let dx: Float, dy: Float
@@ -53,7 +73,12 @@ final class FusedASOTItem {
     let cost: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
     let exponents: UnsafeMutablePointer<Float>, fused: UnsafeMutablePointer<Float>
-    let prefix: UnsafeMutablePointer<Double>
+    /// Prefix sums of T Ck for the current plan, and the buffer the K = 8 sweep writes the
+    /// next plan's into (then the two swap).
+    private(set) var prefix: UnsafeMutablePointer<Double>, spare: UnsafeMutablePointer<Double>
+    /// Row ranges of the K = 8 step sweep (boundaries at multiples of 8, the `vlog` blocks).
+    let chunks: [Range<Int>]
+    private let partials: UnsafeMutablePointer<ChunkSums>
     let columnMass: UnsafeMutablePointer<Float>, columnTerms: UnsafeMutablePointer<Float>
     let rowSums: UnsafeMutablePointer<Float>, logRowSums: UnsafeMutablePointer<Float>
     let maskPointer: UnsafeMutableBufferPointer<Bool>
@@ -80,6 +105,15 @@ final class FusedASOTItem {
         exponents = make(n * k, Float.self)
         fused = make(n * k, Float.self)
         prefix = make((n + 1) * k, Double.self)
+        spare = make((n + 1) * k, Double.self)
+        if k == 8 && n >= Self.chunkedFrames {
+            let middle = n / 16 * 8
+            chunks = [0..<middle, middle..<n]
+        } else {
+            chunks = [0..<n]
+        }
+        partials = .allocate(capacity: chunks.count)
+        partials.initialize(repeating: ChunkSums(), count: chunks.count)
         columnMass = make(k, Float.self)
         columnTerms = make(max(k, 8), Float.self)   // read as one Float8 when K = 8
         rowSums = make(n, Float.self)
@@ -98,7 +132,7 @@ final class FusedASOTItem {
 
     deinit {
         cost.deallocate(); plan.deallocate(); logPlan.deallocate(); exponents.deallocate(); fused.deallocate()
-        prefix.deallocate(); columnMass.deallocate(); columnTerms.deallocate()
+        prefix.deallocate(); spare.deallocate(); partials.deallocate(); columnMass.deallocate(); columnTerms.deallocate()
         rowSums.deallocate(); logRowSums.deallocate(); maskPointer.deallocate()
     }
 
@@ -144,7 +178,7 @@ final class FusedASOTItem {
     /// One sweep: the objective at the current plan, ∇, and (when `step` is given) the mirror
     /// step with the row rescaling, which also leaves the prefix sums of the new plan ready.
     /// Returns the objective and the largest ∇ entry.
-    func sweep(step: Float?) -> (objective: Float, largestGradient: Float) {
+    func sweep(step: Float?, worker: ChunkWorker?) -> (objective: Float, largestGradient: Float) {
         let s = settings, lambda = Float(s.lambdaActions)
         // Column KL term of ∇ and its objective value, from the column masses.
         var kl: Float = 0
@@ -154,15 +188,22 @@ final class FusedASOTItem {
             columnTerms[j] = lambda * (logf(mass / dy + 1e-12) + 1)
         }
         let lanes: (fgw: Double, entropy: Double, largest: Float)
+        var nextMass: Float8?
         if k == 8, let move = step {
-            lanes = stepRows8(step: move)
+            let sums = stepChunks8(step: move, worker: worker)
+            lanes = (sums.fgw.sum(), sums.entropy.sum(), largestLane(sums.largest))
+            nextMass = sums.mass
         } else {
             lanes = flatPasses(step: step)
         }
         var fgw = lanes.fgw
         // ⟨G', T⟩ counted the column term once per unit of column mass: take it back out.
         for j in 0..<k { fgw -= Double(columnTerms[j] * columnMass[j]) }
-        if step != nil { finishRows() }
+        if let nextMass {
+            for j in 0..<8 { columnMass[j] = nextMass[j] }
+        } else if step != nil {
+            finishRows()
+        }
         let objective = 0.5 * fgw + Double(kl * lambda) - s.epsilon * lanes.entropy
         return (Float(objective), lanes.largest)
     }
@@ -245,16 +286,45 @@ final class FusedASOTItem {
         }
     }
 
-    /// The K = 8 step sweep, `flatPasses` and the row shift of `shiftAndExponentiate` row by
-    /// row: a row is one Float8, so lane j of every accumulator sees the same entries in the
-    /// same order as the flat passes, and every entry gets the same arithmetic. Writes the
-    /// shifted A; returns the lane sums of ⟨G', T⟩ and the entropy, and the largest ∇. (The
-    /// exponentials are left to `finishRows8`: behind this pass's long dependency chain they
-    /// would not overlap from one row to the next.)
-    private func stepRows8(step: Float) -> (fgw: Double, entropy: Double, largest: Float) {
+    /// The K = 8 step sweep over the chunks (the second on `worker` when there is one), their
+    /// sums combined in chunk order, and the prefix sums of the second chunk, which it starts
+    /// from zero, moved up by the first chunk's total; then `spare` becomes `prefix`.
+    private func stepChunks8(step: Float, worker: ChunkWorker?) -> ChunkSums {
+        if chunks.count == 2, let worker {
+            worker.start { self.partials[1] = self.stepChunk8(1, step: step) }
+            partials[0] = stepChunk8(0, step: step)
+            worker.wait()
+        } else {
+            for c in chunks.indices { partials[c] = stepChunk8(c, step: step) }
+        }
+        var total = ChunkSums()
+        for c in chunks.indices {
+            total.fgw += partials[c].fgw
+            total.entropy += partials[c].entropy
+            total.largest = lanewiseMax(total.largest, partials[c].largest)
+            total.mass += partials[c].mass
+        }
+        for c in chunks.indices.dropFirst() {
+            let offset = load8(spare + chunks[c].lowerBound &* 8)
+            for x in (chunks[c].lowerBound &+ 1)...chunks[c].upperBound {
+                store8(load8(spare + x &* 8) + offset, spare + x &* 8)
+            }
+        }
+        swap(&prefix, &spare)
+        return total
+    }
+
+    /// One chunk of the K = 8 step sweep, `flatPasses` and the row shift of
+    /// `shiftAndExponentiate` row by row: a row is one Float8, so lane j of every accumulator
+    /// sees the same entries in the same order as the flat passes, and every entry gets the
+    /// same arithmetic. Writes the shifted A, then `finishRows8` on the same rows. (The
+    /// exponentials are left to that second pass: behind this pass's long dependency chain
+    /// they would not overlap from one row to the next.)
+    private func stepChunk8(_ c: Int, step: Float) -> ChunkSums {
         var kernel = StepRow8(item: self, step: step)
-        for r in 0..<n { store8(kernel.shifted(r), exponents + r &* 8) }
-        return (kernel.fgwLanes.sum(), kernel.entropyLanes.sum(), largestLane(kernel.largestLanes))
+        for r in chunks[c] { store8(kernel.shifted(r), exponents + r &* 8) }
+        let mass = finishRows8(chunks[c])
+        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes, largest: kernel.largestLanes, mass: mass)
     }
 
     // MARK: Rescaling
@@ -262,7 +332,6 @@ final class FusedASOTItem {
     /// log of the row sums, then T_t = dx · T_t / Σ and log T_t = A_t − log Σ + log dx, each
     /// row followed by its step of the next prefix sums (the same arithmetic as `accumulate`).
     private func finishRows() {
-        if k == 8 { return finishRows8() }
         var r = 0
         while r &+ 8 <= n {
             store8(vlog(load8(rowSums + r)), logRowSums + r)
@@ -275,15 +344,15 @@ final class FusedASOTItem {
         }
     }
 
-    /// K = 8: the exponentials of the shifted A and their row sums, and `finishRows`, in
-    /// blocks of eight rows (one `vlog` per block, as `finishRows` takes them), with a row as
-    /// one Float8 and the column masses and prefix row in registers: the same operations in the
-    /// same order, lane by lane, with short, independent chains from row to row.
-    private func finishRows8() {
+    /// K = 8, on one chunk of rows: the exponentials of the shifted A and their row sums, and
+    /// `finishRows`, with a row as one Float8 and the column masses and prefix row in registers
+    /// (short, independent chains from row to row). The prefix sums go to `spare`, counted from
+    /// zero at the chunk's first row; returns the chunk's column masses.
+    private func finishRows8(_ rows: Range<Int>) -> Float8 {
         let logDx = logf(dx), dx = self.dx
-        let plan = self.plan, logPlan = self.logPlan, exponents = self.exponents, prefix = self.prefix
+        let plan = self.plan, logPlan = self.logPlan, exponents = self.exponents, prefix = self.spare
         var mass = Float8(), here = SIMD8<Double>()
-        store8(here, prefix)
+        if rows.lowerBound == 0 { store8(here, prefix) }
         @inline(__always) func exponentiate(_ r: Int) {
             let e = vexp(load8(exponents + r &* 8))
             store8(e, plan + r &* 8)
@@ -302,22 +371,22 @@ final class FusedASOTItem {
             store8(here, prefix + (base &+ 8))
             mass += tv
         }
-        for r in 0..<n { exponentiate(r) }
-        var r = 0
-        while r &+ 8 <= n {
+        for r in rows { exponentiate(r) }
+        var r = rows.lowerBound
+        while r &+ 8 <= rows.upperBound {
             let sums = load8(rowSums + r)
             let scales = Float8(repeating: dx) / sums, offsets = Float8(repeating: logDx) - vlog(sums)
             store8(scales, rowSums + r)
             store8(offsets, logRowSums + r)
             r &+= 8
         }
-        while r < n {
+        while r < rows.upperBound {
             logRowSums[r] = logDx - logf(rowSums[r])
             rowSums[r] = dx / rowSums[r]
             r &+= 1
         }
-        for r in 0..<n { rescale(r, scale: rowSums[r], offset: logRowSums[r]) }
-        for j in 0..<8 { columnMass[j] = mass[j] }
+        for r in rows { rescale(r, scale: rowSums[r], offset: logRowSums[r]) }
+        return mass
     }
 
     @inline(__always)
@@ -396,4 +465,12 @@ private struct StepRow8 {
         let live = mask[r] && rowMax.isFinite
         return live ? av - rowMax : Float8(repeating: -.infinity)
     }
+}
+
+/// One chunk's share of a K = 8 step sweep: the objective lanes, the largest ∇ lanes and the
+/// next plan's column masses.
+struct ChunkSums {
+    var fgw = SIMD8<Double>(), entropy = SIMD8<Double>()
+    var largest = Float8(repeating: -.infinity)
+    var mass = Float8()
 }

@@ -49,6 +49,13 @@ extension Optimized {
         }
     }
 
+    /// The default marginal mode on up to `threads` threads (1 or 2; the results do not depend
+    /// on it): for tests and benchmarks that compare thread counts.
+    public static func solveASOT(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int) -> [ASOTSolution<Float>] {
+        precondition(settings.marginals == .actionsUnbalanced, "threads apply to the default marginal mode")
+        return solveActionsUnbalancedFused(batch, settings: settings, threads: threads)
+    }
+
     /// One problem without padding.
     public static func solveASOT(cost: Matrix<Float>, settings: ASOTSettings) -> ASOTSolution<Float> {
         solveASOT(ASOTBatch(cost: cost), settings: settings)[0]
