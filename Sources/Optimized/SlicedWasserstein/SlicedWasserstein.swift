@@ -237,45 +237,103 @@ extension Optimized {
     }
 
     /// Sorts each of the `l` runs of `n` values (run p at p·n) in place, ascending. For
-    /// 64 ≤ n ≤ 1024 without NaNs: eight runs at a time side by side in the lanes of one
-    /// bitonic sorting network (`bitonicSortLanes`, padded to a power of two with +∞), which
-    /// has no data-dependent branches — frames of one video are alike, so their slices crowd
-    /// and defeat bucket schemes. Otherwise `radixSort` per run. A sorted run is the same
-    /// multiset of values whatever the algorithm.
+    /// 64 ≤ n ≤ 1024: eight runs at a time side by side in the lanes of one bitonic sorting
+    /// network (`bitonicSortLanes`, padded to a power of two with +∞), which has no
+    /// data-dependent branches — frames of one video are alike, so their slices crowd and
+    /// defeat bucket schemes; runs go in and out of the lanes by 8 × 8 register transposes.
+    /// Other n, and any block of eight runs holding a NaN: `radixSort` per run. A sorted run
+    /// is the same multiset of values whatever the algorithm.
     static func sortDirections(_ v: UnsafeMutablePointer<Float>, count n: Int, directions l: Int) {
         typealias F8 = SIMD8<Float>
-        var hasNaN = false
-        for e in 0..<(n * l) where v[e].isNaN { hasNaN = true; break }
-        guard n >= 64 && n <= 1024 && !hasNaN else {
-            var keys = [UInt32](repeating: 0, count: 2 * n)
-            var counts = [Int](repeating: 0, count: 1024)
+        var keys: [UInt32] = [], counts: [Int] = []
+        func radix(_ runs: Range<Int>) {
+            if keys.isEmpty {
+                keys = [UInt32](repeating: 0, count: 2 * n)
+                counts = [Int](repeating: 0, count: 1024)
+            }
             keys.withUnsafeMutableBufferPointer { kp in
                 counts.withUnsafeMutableBufferPointer { cp in
-                    for p in 0..<l { radixSort(v + p * n, count: n, keys: kp.baseAddress!, counts: cp.baseAddress!) }
+                    for p in runs { radixSort(v + p * n, count: n, keys: kp.baseAddress!, counts: cp.baseAddress!) }
                 }
             }
-            return
         }
+        guard n >= 64 && n <= 1024 else { return radix(0..<l) }
         var padded = 64
         while padded < n { padded *= 2 }
         withUnsafeTemporaryAllocation(of: F8.self, capacity: padded) { lanes in
             let w = lanes.baseAddress!
-            for i in n..<padded { w[i] = F8(repeating: .infinity) }
+            let raw = UnsafeMutableRawPointer(v)
             var p0 = 0
             while p0 < l {
                 let count = min(8, l - p0)
-                for i in 0..<n {
-                    var x = F8()
-                    for k in 0..<count { x[k] = v[(p0 + k) * n + i] }
-                    w[i] = x
+                var hasNaN = false
+                if count == 8 && n % 8 == 0 {
+                    // Eight whole runs: 8 × 8 tiles loaded as rows and transposed in registers.
+                    var nan = SIMDMask<SIMD8<Int32>>()
+                    var i = 0
+                    while i < n {
+                        var t = (F8(), F8(), F8(), F8(), F8(), F8(), F8(), F8())
+                        withUnsafeMutableBytes(of: &t) { tile in
+                            for k in 0..<8 {
+                                let row = raw.loadUnaligned(fromByteOffset: 4 * ((p0 + k) * n + i), as: F8.self)
+                                nan = nan .| (row .!= row)
+                                tile.storeBytes(of: row, toByteOffset: 32 * k, as: F8.self)
+                            }
+                        }
+                        transpose8(&t)
+                        w[i] = t.0; w[i + 1] = t.1; w[i + 2] = t.2; w[i + 3] = t.3
+                        w[i + 4] = t.4; w[i + 5] = t.5; w[i + 6] = t.6; w[i + 7] = t.7
+                        i += 8
+                    }
+                    hasNaN = any(nan)
+                } else {
+                    for i in 0..<n {
+                        var x = F8()
+                        for k in 0..<count { x[k] = v[(p0 + k) * n + i] }
+                        hasNaN = hasNaN || any(x .!= x)
+                        w[i] = x
+                    }
                 }
+                if hasNaN {
+                    radix(p0..<(p0 + count))
+                    p0 += 8
+                    continue
+                }
+                for i in n..<padded { w[i] = F8(repeating: .infinity) }
                 bitonicSortLanes(w, count: padded)
-                for i in 0..<n {
-                    let x = w[i]
-                    for k in 0..<count { v[(p0 + k) * n + i] = x[k] }
+                if count == 8 && n % 8 == 0 {
+                    var i = 0
+                    while i < n {
+                        var t = (w[i], w[i + 1], w[i + 2], w[i + 3], w[i + 4], w[i + 5], w[i + 6], w[i + 7])
+                        transpose8(&t)
+                        withUnsafeBytes(of: &t) { tile in
+                            for k in 0..<8 {
+                                raw.storeBytes(of: tile.loadUnaligned(fromByteOffset: 32 * k, as: F8.self),
+                                               toByteOffset: 4 * ((p0 + k) * n + i), as: F8.self)
+                            }
+                        }
+                        i += 8
+                    }
+                } else {
+                    for i in 0..<n {
+                        let x = w[i]
+                        for k in 0..<count { v[(p0 + k) * n + i] = x[k] }
+                    }
                 }
                 p0 += 8
             }
+        }
+    }
+
+    /// Transposes the 8 × 8 tile whose rows are t.0 … t.7: three perfect unshuffles (each
+    /// rotates the 6-bit (row, lane) address right by one bit; three make row ↔ lane).
+    @inline(__always)
+    static func transpose8(_ t: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+                                       SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)) {
+        for _ in 0..<3 {
+            let a = SIMD16(lowHalf: t.0, highHalf: t.1), b = SIMD16(lowHalf: t.2, highHalf: t.3)
+            let c = SIMD16(lowHalf: t.4, highHalf: t.5), d = SIMD16(lowHalf: t.6, highHalf: t.7)
+            t = (a.evenHalf, b.evenHalf, c.evenHalf, d.evenHalf, a.oddHalf, b.oddHalf, c.oddHalf, d.oddHalf)
         }
     }
 
