@@ -62,6 +62,20 @@ import Testing
         }
     }
 
+    @Test("vexpNonPositive gives vexp's bits on every x ≤ 0, subnormal and zero results included")
+    func expNonPositive() {
+        var x: Float = -110
+        while x <= 0 {
+            let lanes = SIMD8<Float>((0..<8).map { min(0, x + Float($0) * 1.1e-3) })
+            let fast = Optimized.vectorExpNonPositive(lanes), full = Optimized.vectorExp(lanes)
+            for i in 0..<8 { #expect(fast[i].bitPattern == full[i].bitPattern, "x = \(lanes[i])") }
+            x += 0.0093
+        }
+        let ends = SIMD8<Float>(-.infinity, -1e30, -104, -103.9, -87.34, -0.0, 0, -1e-30)
+        let fast = Optimized.vectorExpNonPositive(ends), full = Optimized.vectorExp(ends)
+        for i in 0..<8 { #expect(fast[i].bitPattern == full[i].bitPattern, "x = \(ends[i])") }
+    }
+
     @Test("vlog is within 2 ulp of logf on positive normal inputs, 1e-37 to 1e37")
     func logRange() {
         var x: Float = 1e-37

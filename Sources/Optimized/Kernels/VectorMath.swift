@@ -44,6 +44,31 @@ func vexp(_ x: Float8) -> Float8 {
         .replacing(with: Float8(repeating: .infinity), where: infinite)
 }
 
+/// `vexp` for x ≤ 0 (or −∞), as the solvers' row-shifted exponents are, with fewer
+/// operations: n ≤ 0 there, so 2ⁿ = 2ⁿ⁺⁶⁴ · 2⁻⁶⁴ always fits two normal factors and no lane
+/// needs the split chosen. The same bits as `vexp` on every such input (the scalings are exact
+/// whenever the result is normal, and round once to the same subnormal otherwise; tested).
+@_transparent
+func vexpNonPositive(_ x: Float8) -> Float8 {
+    let shifted = x * 1.442_695_040_888_963_41 + 12_582_912.0
+    let fx = shifted - 12_582_912.0
+    let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    var r = x - fx * 0.693_359_375
+    r = r - fx * -2.121_944_40e-4
+    let r2 = r * r
+    var y: Float8 = Float8(repeating: 1.987_569_150_0e-4)
+    y = y * r + 1.398_199_950_7e-3
+    y = y * r + 8.333_451_907_3e-3
+    y = y * r + 4.166_579_589_4e-2
+    y = y * r + 1.666_666_545_9e-1
+    y = y * r + 5.000_000_120_1e-1
+    y = y * r2 + r + 1
+    typealias Int8x = SIMD8<Int32>
+    let first = unsafeBitCast((n &+ Int8x(repeating: 64 + 127)) &<< Int8x(repeating: 23), to: Float8.self)
+    let second = Float8(repeating: 0x1p-64)
+    return (y * first * second).replacing(with: Float8(repeating: 0), where: x .< Float8(repeating: -104))
+}
+
 @inline(__always)
 func vlog(_ input: Float8) -> Float8 {
     // Reduce to m ∈ [√½, √2) and exponent e without a select (musl's logf reduction).
@@ -80,6 +105,8 @@ func storeFloat8(_ v: Float8, _ p: UnsafeMutableBufferPointer<Float>, _ i: Int) 
 extension Optimized {
     /// `vexp` on eight lanes, for tests.
     public static func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> { vexp(x) }
+    /// `vexpNonPositive` on eight lanes, for tests.
+    public static func vectorExpNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> { vexpNonPositive(x) }
     /// `vlog` on eight lanes, for tests.
     public static func vectorLog(_ x: SIMD8<Float>) -> SIMD8<Float> { vlog(x) }
     /// `laneSum`, `largestLane` on eight lanes, for tests.

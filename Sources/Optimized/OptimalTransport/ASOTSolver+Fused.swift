@@ -354,7 +354,7 @@ final class FusedASOTItem: @unchecked Sendable {
         var mass = Float8(), here = SIMD8<Double>()
         if rows.lowerBound == 0 { store8(here, prefix) }
         @inline(__always) func exponentiate(_ r: Int) {
-            let e = vexp(load8(exponents + r &* 8))
+            let e = vexpNonPositive(load8(exponents + r &* 8))   // A ≤ 0 after the shift
             store8(e, plan + r &* 8)
             rowSums[r] = laneSum(e)
         }
