@@ -91,9 +91,11 @@ final class FusedASOTItem: @unchecked Sendable {
         self.mask = mask
         dx = 1 / Float(count)
         dy = 1 / Float(k)
-        func make<T: Numeric>(_ size: Int, _: T.Type) -> UnsafeMutablePointer<T> {
+        // Every entry of the N × K buffers is written before it is read, so they are not
+        // zeroed first (that would be one more pass over the memory, page faults included).
+        func make<T: Numeric>(_ size: Int, _: T.Type, zeroed: Bool = false) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(size, 1))
-            p.initialize(repeating: 0, count: max(size, 1))
+            if zeroed { p.initialize(repeating: 0, count: max(size, 1)) }
             return p
         }
         let size = c.rows * c.columns
@@ -103,7 +105,7 @@ final class FusedASOTItem: @unchecked Sendable {
         plan = make(n * k, Float.self)
         logPlan = make(n * k, Float.self)
         exponents = make(n * k, Float.self)
-        fused = make(n * k, Float.self)
+        fused = make(k == 8 ? 0 : n * k, Float.self)   // G' of the flat passes (K ≠ 8 only)
         prefix = make((n + 1) * k, Double.self)
         spare = make((n + 1) * k, Double.self)
         if k == 8 && n >= Self.chunkedFrames {
@@ -114,8 +116,8 @@ final class FusedASOTItem: @unchecked Sendable {
         }
         partials = .allocate(capacity: chunks.count)
         partials.initialize(repeating: ChunkSums(), count: chunks.count)
-        columnMass = make(k, Float.self)
-        columnTerms = make(max(k, 8), Float.self)   // read as one Float8 when K = 8
+        columnMass = make(k, Float.self, zeroed: true)
+        columnTerms = make(max(k, 8), Float.self, zeroed: true)   // read as one Float8 when K = 8
         rowSums = make(n, Float.self)
         maskPointer = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(mask.count, 1))
         _ = maskPointer.initialize(from: mask)
@@ -193,6 +195,8 @@ final class FusedASOTItem: @unchecked Sendable {
             let sums = stepChunks8(step: move, worker: worker)
             lanes = (sums.fgw.sum(), sums.entropy.sum(), largestLane(sums.largest))
             nextMass = sums.mass
+        } else if k == 8 {
+            lanes = objectiveRows8()
         } else {
             lanes = flatPasses(step: step)
         }
@@ -314,6 +318,19 @@ final class FusedASOTItem: @unchecked Sendable {
         return total
     }
 
+    /// The K = 8 objective-only sweep (the step calibration and the final objective): the
+    /// step sweep's row arithmetic with nothing stored.
+    private func objectiveRows8() -> (fgw: Double, entropy: Double, largest: Float) {
+        var kernel = StepRow8(item: self, step: 0)
+        var r = 0
+        while r < n {
+            let end = min(r &+ StepRow8.block, n)
+            while r < end { _ = kernel.shifted(r); r &+= 1 }
+            kernel.flush()
+        }
+        return (kernel.fgwLanes.sum(), kernel.entropyLanes.sum(), largestLane(kernel.largestLanes))
+    }
+
     /// One chunk of the K = 8 step sweep, `flatPasses` and the row shift of
     /// `shiftAndExponentiate` row by row: a row is one Float8, so lane j of every accumulator
     /// sees the same entries in the same order as the flat passes, and every entry gets the
@@ -322,7 +339,13 @@ final class FusedASOTItem: @unchecked Sendable {
     /// they would not overlap from one row to the next.)
     private func stepChunk8(_ c: Int, step: Float) -> ChunkSums {
         var kernel = StepRow8(item: self, step: step)
-        for r in chunks[c] { store8(kernel.shifted(r), exponents + r &* 8) }
+        let rows = chunks[c]
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ StepRow8.block, rows.upperBound)
+            while r < end { store8(kernel.shifted(r), exponents + r &* 8); r &+= 1 }
+            kernel.flush()
+        }
         let mass = finishRows8(chunks[c])
         return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes, largest: kernel.largestLanes, mass: mass)
     }
@@ -428,7 +451,10 @@ private struct StepRow8 {
     let prefix: UnsafeMutablePointer<Double>, cost: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
     let mask: UnsafeBufferPointer<Bool>
+    /// Rows whose objective terms are summed in Float before they join the Double lanes.
+    static let block = 8
     var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
+    var fgwBlock = Float8(), entropyBlock = Float8()
     var largestLanes = Float8(repeating: -.infinity)
 
     init(item: FusedASOTItem, step: Float) {
@@ -447,7 +473,17 @@ private struct StepRow8 {
         mask = UnsafeBufferPointer(item.maskPointer)
     }
 
-    /// ∇ and A for row r, its objective terms added to the lanes; A shifted by its maximum,
+    /// Adds the block's Float sums to the Double lanes (up to `block` rows of O(1) terms: a
+    /// few Float ulps, 1e-7 relative, on an objective only reported).
+    @inline(__always)
+    mutating func flush() {
+        fgwLanes += SIMD8<Double>(fgwBlock)
+        entropyLanes += SIMD8<Double>(entropyBlock)
+        fgwBlock = Float8()
+        entropyBlock = Float8()
+    }
+
+    /// ∇ and A for row r, its objective terms added to the block sums; A shifted by its maximum,
     /// or −∞ on a padding row (and on a row with no finite entry).
     @_transparent
     mutating func shifted(_ r: Int) -> Float8 {
@@ -456,8 +492,8 @@ private struct StepRow8 {
         let window = load8(prefix + hi &* 8) - load8(prefix + lo &* 8) - (load8(prefix + (r &+ 1) &* 8) - load8(prefix + base))
         let gv = alpha * (weight * Float8(window)) + keep * load8(cost + base) + terms
         let tv = load8(plan + base), lv = load8(logPlan + base)
-        fgwLanes += SIMD8<Double>(gv * tv)
-        entropyLanes += SIMD8<Double>(-tv * lanewiseMax(lv, floor10) + tv)
+        fgwBlock += gv * tv
+        entropyBlock += -tv * lanewiseMax(lv, floor10) + tv
         let gradient = gv + eps * lanewiseMax(lv, floor12)
         largestLanes = lanewiseMax(largestLanes, gradient)
         let av = lv - move * gradient
