@@ -21,7 +21,7 @@ extension Optimized {
     /// float32 plans). It saves two logarithms per entry and iteration.
     ///
     /// Batch items only share the step size (η = 4 / max ∇ over the batch at the uniform plan),
-    /// so after that calibration each item runs its iterations on its own. With K = 8 and
+    /// so after that calibration each item runs its iterations on its own. With K ≤ 8 and
     /// N ≥ `FusedASOTItem.chunkedFrames` the rows go in two chunks, the second on a
     /// `ChunkWorker` thread when `solverThreads` > 1 (the chunks, and so the results, are the
     /// same either way).
@@ -59,24 +59,30 @@ extension Optimized {
 /// A, and the prefix sums of T Ck with the column masses, which every step sweep leaves ready
 /// for the next one. Buffers are allocated once; the sweeps allocate nothing.
 ///
-/// Unchecked-Sendable: the two chunks of a K = 8 step sweep run on two threads, and touch
+/// Unchecked-Sendable: the two chunks of a K ≤ 8 step sweep run on two threads, and touch
 /// disjoint rows of every buffer (the prefix sums they write go to `spare`, not to the
 /// `prefix` both read).
 final class FusedASOTItem: @unchecked Sendable {
-    /// Frames from which a K = 8 item's rows are split in two chunks (below, a thread hand-off
+    /// Frames from which a K ≤ 8 item's rows are split in two chunks (below, a thread hand-off
     /// per iteration costs more than half a sweep saves).
     static let chunkedFrames = 1024
     let n: Int, k: Int, count: Int
+    /// Entries per row in the buffers: K ≤ 8 is laid out as eight lanes, the lanes past K a
+    /// plan entry of 0 (log −∞) and a cost of 0 that no sum, maximum or label sees, so every
+    /// K up to 8 runs the one-Float8-per-row kernels. Larger K keeps K and the flat passes.
+    let stride: Int
+    /// Whether rows are one Float8 (K ≤ 8).
+    var rowKernel: Bool { stride == 8 }
     let settings: ASOTSettings
     let dx: Float, dy: Float
     let mask: [Bool]
     let cost: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
     let exponents: UnsafeMutablePointer<Float>, fused: UnsafeMutablePointer<Float>
-    /// Prefix sums of T Ck for the current plan, and the buffer the K = 8 sweep writes the
+    /// Prefix sums of T Ck for the current plan, and the buffer the K ≤ 8 sweep writes the
     /// next plan's into (then the two swap).
     private(set) var prefix: UnsafeMutablePointer<Double>, spare: UnsafeMutablePointer<Double>
-    /// Row ranges of the K = 8 step sweep (boundaries at multiples of 8, the `vlog` blocks).
+    /// Row ranges of the K ≤ 8 step sweep (boundaries at multiples of 8, the `vlog` blocks).
     let chunks: [Range<Int>]
     private let partials: UnsafeMutablePointer<ChunkSums>
     let columnMass: UnsafeMutablePointer<Float>, columnTerms: UnsafeMutablePointer<Float>
@@ -86,6 +92,7 @@ final class FusedASOTItem: @unchecked Sendable {
     init(cost c: Matrix<Float>, mask: [Bool], settings: ASOTSettings) {
         n = c.rows
         k = c.columns
+        stride = k <= 8 ? 8 : k
         count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
         self.settings = settings
         self.mask = mask
@@ -98,17 +105,19 @@ final class FusedASOTItem: @unchecked Sendable {
             if zeroed { p.initialize(repeating: 0, count: max(size, 1)) }
             return p
         }
-        let size = c.rows * c.columns
-        let costCopy = make(size, Float.self)
-        c.elements.withUnsafeBufferPointer { costCopy.update(from: $0.baseAddress!, count: size) }
+        let (n, k, stride) = (self.n, self.k, self.stride)
+        let costCopy = make(n * stride, Float.self)
+        for i in 0..<n {
+            for j in 0..<stride { costCopy[i * stride + j] = j < k ? c[i, j] : 0 }
+        }
         cost = costCopy
-        plan = make(n * k, Float.self)
-        logPlan = make(n * k, Float.self)
-        exponents = make(n * k, Float.self)
-        fused = make(k == 8 ? 0 : n * k, Float.self)   // G' of the flat passes (K ≠ 8 only)
-        prefix = make((n + 1) * k, Double.self)
-        spare = make((n + 1) * k, Double.self)
-        if k == 8 && n >= Self.chunkedFrames {
+        plan = make(n * stride, Float.self)
+        logPlan = make(n * stride, Float.self)
+        exponents = make(n * stride, Float.self)
+        fused = make(stride == 8 ? 0 : n * k, Float.self)   // G' of the flat passes (K > 8 only)
+        prefix = make((n + 1) * stride, Double.self)
+        spare = make((n + 1) * stride, Double.self)
+        if stride == 8 && n >= Self.chunkedFrames {
             let middle = n / 16 * 8
             chunks = [0..<middle, middle..<n]
         } else {
@@ -116,17 +125,17 @@ final class FusedASOTItem: @unchecked Sendable {
         }
         partials = .allocate(capacity: chunks.count)
         partials.initialize(repeating: ChunkSums(), count: chunks.count)
-        columnMass = make(k, Float.self, zeroed: true)
-        columnTerms = make(max(k, 8), Float.self, zeroed: true)   // read as one Float8 when K = 8
+        columnMass = make(stride, Float.self, zeroed: true)
+        columnTerms = make(stride, Float.self, zeroed: true)   // read as one Float8 when K ≤ 8
         rowSums = make(n, Float.self)
         maskPointer = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(mask.count, 1))
         _ = maskPointer.initialize(from: mask)
         logRowSums = make(n, Float.self)
         let start = dx * dy, logStart = logf(dx * dy)
         for i in 0..<n {
-            for j in 0..<k {
-                plan[i * k + j] = mask[i] ? start : 0
-                logPlan[i * k + j] = mask[i] ? logStart : -.infinity
+            for j in 0..<stride {
+                plan[i * stride + j] = mask[i] && j < k ? start : 0
+                logPlan[i * stride + j] = mask[i] && j < k ? logStart : -.infinity
             }
         }
         accumulate()
@@ -141,7 +150,10 @@ final class FusedASOTItem: @unchecked Sendable {
     /// The final plan rescaled to rows summing to one, with the objective trace.
     func solution(objectiveTrace: [Float]) -> ASOTSolution<Float> {
         let scale = Float(count)
-        let elements = (0..<(n * k)).map { plan[$0] * scale }
+        var elements = [Float](repeating: 0, count: n * k)
+        for i in 0..<n {
+            for j in 0..<k { elements[i * k + j] = plan[i * stride + j] * scale }
+        }
         return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: elements), objectiveTrace: objectiveTrace)
     }
 
@@ -149,12 +161,8 @@ final class FusedASOTItem: @unchecked Sendable {
 
     /// Prefix sums of Y = T Ck (Double) and the column masses, from the plan as it stands.
     private func accumulate() {
-        // The common K as constants, so LLVM unrolls the per-row loops over K (same arithmetic).
-        switch k {
-        case 7: accumulate(k: 7)
-        case 8: accumulate(k: 8)
-        default: accumulate(k: k)
-        }
+        // Eight as a constant, so LLVM unrolls the per-row loops (same arithmetic).
+        if rowKernel { accumulate(k: 8) } else { accumulate(k: k) }
     }
 
     @inline(__always)
@@ -191,11 +199,11 @@ final class FusedASOTItem: @unchecked Sendable {
         }
         let lanes: (fgw: Double, entropy: Double, largest: Float)
         var nextMass: Float8?
-        if k == 8, let move = step {
+        if rowKernel, let move = step {
             let sums = stepChunks8(step: move, worker: worker)
-            lanes = (sums.fgw.sum(), sums.entropy.sum(), largestLane(sums.largest))
+            lanes = (sums.fgw.sum(), sums.entropy.sum(), largestRealLane(sums.largest))
             nextMass = sums.mass
-        } else if k == 8 {
+        } else if rowKernel {
             lanes = objectiveRows8()
         } else {
             lanes = flatPasses(step: step)
@@ -215,7 +223,7 @@ final class FusedASOTItem: @unchecked Sendable {
     private var reach: Int { Int((Double(n) * settings.radius).rounded(.towardZero)) }
     private var filterWeight: Float { reach > 0 ? 1 / Float(settings.radius) : 0 }
 
-    /// Any K, and the objective-only sweeps: G' = G + column term into `fused`, then one flat
+    /// K > 8 (step and objective-only sweeps): G' = G + column term into `fused`, then one flat
     /// pass for the objective sums, ∇ and A (eight entries at a time), then (with a step) the
     /// row shift by the maximum and the exponentials with their row sums.
     private func flatPasses(step: Float?) -> (fgw: Double, entropy: Double, largest: Float) {
@@ -263,7 +271,7 @@ final class FusedASOTItem: @unchecked Sendable {
     }
 
     /// 3. Each row of A shifted by its maximum (the rescaling divides it out), T = exp(A) and
-    /// the row sums, for any K.
+    /// the row sums, for K > 8.
     private func shiftAndExponentiate() {
         for r in 0..<n {
             let base = r &* k
@@ -290,7 +298,7 @@ final class FusedASOTItem: @unchecked Sendable {
         }
     }
 
-    /// The K = 8 step sweep over the chunks (the second on `worker` when there is one), their
+    /// The K ≤ 8 step sweep over the chunks (the second on `worker` when there is one), their
     /// sums combined in chunk order, and the prefix sums of the second chunk, which it starts
     /// from zero, moved up by the first chunk's total; then `spare` becomes `prefix`.
     private func stepChunks8(step: Float, worker: ChunkWorker?) -> ChunkSums {
@@ -318,7 +326,13 @@ final class FusedASOTItem: @unchecked Sendable {
         return total
     }
 
-    /// The K = 8 objective-only sweep (the step calibration and the final objective): the
+    /// The largest of the first K lanes (the padding lanes' ∇ is finite but not an entry's).
+    private func largestRealLane(_ lanes: Float8) -> Float {
+        let index = Float8(0, 1, 2, 3, 4, 5, 6, 7)
+        return largestLane(lanes.replacing(with: Float8(repeating: -.infinity), where: index .>= Float8(repeating: Float(k))))
+    }
+
+    /// The K ≤ 8 objective-only sweep (the step calibration and the final objective): the
     /// step sweep's row arithmetic with nothing stored.
     private func objectiveRows8() -> (fgw: Double, entropy: Double, largest: Float) {
         var kernel = StepRow8(item: self, step: 0)
@@ -328,10 +342,10 @@ final class FusedASOTItem: @unchecked Sendable {
             while r < end { _ = kernel.shifted(r); r &+= 1 }
             kernel.flush()
         }
-        return (kernel.fgwLanes.sum(), kernel.entropyLanes.sum(), largestLane(kernel.largestLanes))
+        return (kernel.fgwLanes.sum(), kernel.entropyLanes.sum(), largestRealLane(kernel.largestLanes))
     }
 
-    /// One chunk of the K = 8 step sweep, `flatPasses` and the row shift of
+    /// One chunk of the K ≤ 8 step sweep, `flatPasses` and the row shift of
     /// `shiftAndExponentiate` row by row: a row is one Float8, so lane j of every accumulator
     /// sees the same entries in the same order as the flat passes, and every entry gets the
     /// same arithmetic. Writes the shifted A, then `finishRows8` on the same rows. (The
@@ -361,13 +375,10 @@ final class FusedASOTItem: @unchecked Sendable {
             r &+= 8
         }
         while r < n { logRowSums[r] = logf(rowSums[r]); r &+= 1 }
-        switch k {
-        case 7: rescale(k: 7)
-        default: rescale(k: k)
-        }
+        rescale(k: k)
     }
 
-    /// K = 8, on one chunk of rows: the exponentials of the shifted A and their row sums, and
+    /// K ≤ 8, on one chunk of rows: the exponentials of the shifted A and their row sums, and
     /// `finishRows`, with a row as one Float8 and the column masses and prefix row in registers
     /// (short, independent chains from row to row). The prefix sums go to `spare`, counted from
     /// zero at the chunk's first row; returns the chunk's column masses.
@@ -503,7 +514,7 @@ private struct StepRow8 {
     }
 }
 
-/// One chunk's share of a K = 8 step sweep: the objective lanes, the largest ∇ lanes and the
+/// One chunk's share of a K ≤ 8 step sweep: the objective lanes, the largest ∇ lanes and the
 /// next plan's column masses.
 struct ChunkSums {
     var fgw = SIMD8<Double>(), entropy = SIMD8<Double>()
