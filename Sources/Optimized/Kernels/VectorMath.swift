@@ -73,7 +73,9 @@ func vexpNonPositive(_ x: Float8) -> Float8 {
 func vlog(_ input: Float8) -> Float8 {
     // Reduce to m ∈ [√½, √2) and exponent e without a select (musl's logf reduction).
     let bits = unsafeBitCast(input, to: SIMD8<Int32>.self) &+ (0x3f80_0000 - 0x3f35_04f3)
-    let e = Float8((bits &>> 23) &- 127)
+    // The exponent as a Float without the generic Int32 → Float conversion (not inlined):
+    // e + 1.5·2²³ in the mantissa bits, minus 1.5·2²³, exact for |e| < 2²².
+    let e = unsafeBitCast(((bits &>> 23) &- 127) &+ 0x4B40_0000, to: Float8.self) - 12_582_912.0
     let m = unsafeBitCast((bits & 0x007f_ffff) &+ 0x3f35_04f3, to: Float8.self)
     let x = m - 1
     let z = x * x
