@@ -56,7 +56,8 @@ extension Optimized {
 }
 
 /// One batch item of the fused default-mode solver: its plan T, log T, the shifted exponents
-/// A, and the prefix sums of T Ck with the column masses, which every step sweep leaves ready
+/// A (for K ≤ 8 written over log T, row by row, and turned back into log T by the rescaling),
+/// and the prefix sums of T Ck with the column masses, which every step sweep leaves ready
 /// for the next one. Buffers are allocated once; the sweeps allocate nothing.
 ///
 /// Unchecked-Sendable: the two chunks of a K ≤ 8 step sweep run on two threads, and touch
@@ -113,7 +114,7 @@ final class FusedASOTItem: @unchecked Sendable {
         cost = costCopy
         plan = make(n * stride, Float.self)
         logPlan = make(n * stride, Float.self)
-        exponents = make(n * stride, Float.self)
+        exponents = make(stride == 8 ? 0 : n * k, Float.self)   // A of the flat passes (K ≤ 8 keeps A in logPlan)
         fused = make(stride == 8 ? 0 : n * k, Float.self)   // G' of the flat passes (K > 8 only)
         prefix = make((n + 1) * stride, Double.self)
         spare = make((n + 1) * stride, Double.self)
@@ -357,7 +358,7 @@ final class FusedASOTItem: @unchecked Sendable {
         var r = rows.lowerBound
         while r < rows.upperBound {
             let end = min(r &+ StepRow8.block, rows.upperBound)
-            while r < end { store8(kernel.shifted(r), exponents + r &* 8); r &+= 1 }
+            while r < end { store8(kernel.shifted(r), logPlan + r &* 8); r &+= 1 }   // A over its own log T row
             kernel.flush()
         }
         let mass = finishRows8(chunks[c])
@@ -384,11 +385,11 @@ final class FusedASOTItem: @unchecked Sendable {
     /// zero at the chunk's first row; returns the chunk's column masses.
     private func finishRows8(_ rows: Range<Int>) -> Float8 {
         let logDx = logf(dx), dx = self.dx
-        let plan = self.plan, logPlan = self.logPlan, exponents = self.exponents, prefix = self.spare
+        let plan = self.plan, logPlan = self.logPlan, prefix = self.spare
         var mass = Float8(), here = SIMD8<Double>()
         if rows.lowerBound == 0 { store8(here, prefix) }
         @inline(__always) func exponentiate(_ r: Int) {
-            let e = vexpNonPositive(load8(exponents + r &* 8))   // A ≤ 0 after the shift
+            let e = vexpNonPositive(load8(logPlan + r &* 8))   // A ≤ 0 after the shift
             store8(e, plan + r &* 8)
             rowSums[r] = laneSum(e)
         }
@@ -397,7 +398,7 @@ final class FusedASOTItem: @unchecked Sendable {
             var tv = Float8(), lv = Float8(repeating: -.infinity)
             if mask[r] {
                 tv = load8(plan + base) * scale
-                lv = load8(exponents + base) + offset
+                lv = load8(logPlan + base) + offset
             }
             store8(tv, plan + base)
             store8(lv, logPlan + base)
