@@ -94,6 +94,24 @@ import TestSupport
         Self.expectAgreement(reference: reference, optimized: two, mask: batch.masks[0], "chunked N \(n)")
     }
 
+    /// Batches of shorter videos run item by item on two threads (odd items on the worker).
+    @Test("batches of three 200-frame videos: the same bits on one thread or two, and agree with Reference")
+    func itemsOnTwoThreads() {
+        let costs = (0..<3).map { OTProblems.cost(frames: 200, clusters: 7, seed: 40 + $0, structured: $0 != 1).float32 }
+        let masks = [OTProblems.mask(frames: 200, real: 200), OTProblems.mask(frames: 200, real: 151),
+                     OTProblems.mask(frames: 200, real: 188)]
+        let batch = ASOTBatch(costs: costs, masks: masks)
+        let settings = Self.settings(.actionsUnbalanced)
+        let two = Optimized.solveASOT(batch, settings: settings, threads: 2)
+        let one = Optimized.solveASOT(batch, settings: settings, threads: 1)
+        let reference = Reference.solveASOT(ASOTBatch(costs: costs.map(\.float64), masks: masks), settings: settings)
+        for i in 0..<3 {
+            #expect(two[i].plan.elements == one[i].plan.elements, "item \(i): plans differ between one and two threads")
+            #expect(two[i].objectiveTrace == one[i].objectiveTrace)
+            Self.expectAgreement(reference: reference[i], optimized: two[i], mask: masks[i], "batch item \(i)")
+        }
+    }
+
     /// Fewer frames than clusters (N < K): `clot segment` accepts any N ≥ 1 with K ≥ 2. The
     /// default mode's fused sweep once kept its K column terms in an N-entry buffer and wrote
     /// past its end here (a trap in debug, heap corruption in release); this pins the fix.

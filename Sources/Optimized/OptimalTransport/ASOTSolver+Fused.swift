@@ -23,14 +23,17 @@ extension Optimized {
     /// Batch items only share the step size (η = 4 / max ∇ over the batch at the uniform plan),
     /// so after that calibration each item runs its iterations on its own. With K ≤ 8 and
     /// N ≥ `FusedASOTItem.chunkedFrames` the rows go in two chunks, the second on a
-    /// `ChunkWorker` thread when `solverThreads` > 1 (the chunks, and so the results, are the
-    /// same either way).
+    /// `ChunkWorker` thread when `threads` > 1; shorter videos in a batch of several run item
+    /// by item on the two threads instead (odd items on the worker). Neither changes a result:
+    /// the chunks depend on N only, and an item's arithmetic does not depend on its thread.
     static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings,
                                             threads: Int = solverThreads) -> [ASOTSolution<Float>] {
         let items = (0..<batch.costs.count).map {
             FusedASOTItem(cost: batch.costs[$0], mask: batch.masks[$0], settings: s)
         }
-        let worker = threads > 1 && items.contains { $0.chunks.count > 1 } ? ChunkWorker() : nil
+        let chunked = items.contains { $0.chunks.count > 1 }
+        let itemsInParallel = !chunked && items.count > 1 && batch.frames >= parallelItemFrames
+        let worker = threads > 1 && (chunked || itemsInParallel) ? ChunkWorker() : nil
         defer { worker?.close() }
         var step = s.stepSize.map { Float($0) }
         if step == nil {
@@ -38,14 +41,26 @@ extension Optimized {
             for item in items { largest = max(largest, item.sweep(step: nil, worker: nil).largestGradient) }
             step = Float(4 / Double(largest))
         }
-        return items.map { item in
+        func iterate(_ item: FusedASOTItem, worker: ChunkWorker?) -> ASOTSolution<Float> {
             var trace = [Float]()
             for iteration in 0...s.outerIterations {
                 trace.append(item.sweep(step: iteration == s.outerIterations ? nil : step, worker: worker).objective)
             }
             return item.solution(objectiveTrace: trace)
         }
+        guard itemsInParallel, let worker else { return items.map { iterate($0, worker: worker) } }
+        let solutions = SolutionSlots(count: items.count)
+        worker.start {
+            for i in stride(from: 1, to: items.count, by: 2) { solutions.slots[i] = iterate(items[i], worker: nil) }
+        }
+        for i in stride(from: 0, to: items.count, by: 2) { solutions.slots[i] = iterate(items[i], worker: nil) }
+        worker.wait()
+        return solutions.all
     }
+
+    /// Frames from which the items of a batch are solved on two threads (below, starting the
+    /// thread costs more than it saves).
+    static let parallelItemFrames = 128
 
     /// Threads the default-mode solver may use for one long video: 2 unless the environment
     /// sets `CLOT_SOLVER_THREADS` (1 runs every chunk on the calling thread; same results).
@@ -521,4 +536,21 @@ struct ChunkSums {
     var fgw = SIMD8<Double>(), entropy = SIMD8<Double>()
     var largest = Float8(repeating: -.infinity)
     var mass = Float8()
+}
+
+/// One result slot per batch item, filled by the two threads (each slot by one of them only;
+/// raw storage, so neither thread's write touches an array the other is writing).
+private final class SolutionSlots: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<ASOTSolution<Float>?>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    var all: [ASOTSolution<Float>] { (0..<count).map { slots[$0]! } }
 }
