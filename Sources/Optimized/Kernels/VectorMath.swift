@@ -11,12 +11,10 @@ import Glibc
 /// [Moshier 1992]: S. L. Moshier, Methods and Programs for Mathematical Functions, Cephes library.
 typealias Float8 = SIMD8<Float>
 
-/// e^x lane by lane, without a branch: IEEE results at the ends of the range as `expf` gives
-/// them (+0 below −104, +∞ above 88.72, NaN for NaN) and gradual underflow in between — 2ⁿ is
-/// applied as two factors where n is outside the normal exponents, so a result below 2⁻¹²⁶
-/// is rounded once, to the subnormal grid (within 2 subnormal ulps of `expf`, 3e-45).
-@_transparent   // mandatory inlining: the fused sweeps are too large for @inline(__always) to be honoured
-func vexp(_ x: Float8) -> Float8 {
+/// The common part of `vexp` and `vexpNonPositive`: x = n·ln 2 + r with |r| ≤ ln 2 / 2 and
+/// y = e^r by the Cephes polynomial, so e^x = y · 2ⁿ.
+@_transparent
+func expReduced(_ x: Float8) -> (y: Float8, n: SIMD8<Int32>) {
     // Round x·log2(e) to nearest with the 1.5·2²³ trick: the integer lands in the low mantissa bits.
     let shifted = x * 1.442_695_040_888_963_41 + 12_582_912.0
     let fx = shifted - 12_582_912.0
@@ -31,6 +29,16 @@ func vexp(_ x: Float8) -> Float8 {
     y = y * r + 1.666_666_545_9e-1
     y = y * r + 5.000_000_120_1e-1
     y = y * r2 + r + 1
+    return (y, n)
+}
+
+/// e^x lane by lane, without a branch: IEEE results at the ends of the range as `expf` gives
+/// them (+0 below −104, +∞ above 88.72, NaN for NaN) and gradual underflow in between — 2ⁿ is
+/// applied as two factors where n is outside the normal exponents, so a result below 2⁻¹²⁶
+/// is rounded once, to the subnormal grid (within 2 subnormal ulps of `expf`, 3e-45).
+@_transparent   // mandatory inlining: the fused sweeps are too large for @inline(__always) to be honoured
+func vexp(_ x: Float8) -> Float8 {
+    let (y, n) = expReduced(x)
     // y · 2^(n − split) · 2^split, split = 0 in the normal range (the second factor is 1).
     typealias Int8x = SIMD8<Int32>
     let below = n .< Int8x(repeating: -126), above = n .> Int8x(repeating: 127)
@@ -50,19 +58,7 @@ func vexp(_ x: Float8) -> Float8 {
 /// whenever the result is normal, and round once to the same subnormal otherwise; tested).
 @_transparent
 func vexpNonPositive(_ x: Float8) -> Float8 {
-    let shifted = x * 1.442_695_040_888_963_41 + 12_582_912.0
-    let fx = shifted - 12_582_912.0
-    let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
-    var r = x - fx * 0.693_359_375
-    r = r - fx * -2.121_944_40e-4
-    let r2 = r * r
-    var y: Float8 = Float8(repeating: 1.987_569_150_0e-4)
-    y = y * r + 1.398_199_950_7e-3
-    y = y * r + 8.333_451_907_3e-3
-    y = y * r + 4.166_579_589_4e-2
-    y = y * r + 1.666_666_545_9e-1
-    y = y * r + 5.000_000_120_1e-1
-    y = y * r2 + r + 1
+    let (y, n) = expReduced(x)
     typealias Int8x = SIMD8<Int32>
     let first = unsafeBitCast((n &+ Int8x(repeating: 64 + 127)) &<< Int8x(repeating: 23), to: Float8.self)
     let second = Float8(repeating: 0x1p-64)
