@@ -62,10 +62,14 @@ extension Optimized {
     /// thread costs more than it saves).
     static let parallelItemFrames = 128
 
-    /// Threads the default-mode solver may use for one long video: 2 unless the environment
-    /// sets `CLOT_SOLVER_THREADS` (1 runs every chunk on the calling thread; same results).
+    /// Threads the default-mode solver may use: 2 when the machine has two cores or more,
+    /// unless the environment sets `CLOT_SOLVER_THREADS` (1 runs every chunk and item on the
+    /// calling thread; the results are the same).
     public static let solverThreads: Int = {
-        guard let text = getenv("CLOT_SOLVER_THREADS"), let value = Int(String(cString: text)), value >= 1 else { return 2 }
+        let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        guard let text = getenv("CLOT_SOLVER_THREADS"), let value = Int(String(cString: text)), value >= 1 else {
+            return min(2, cores)
+        }
         return min(value, 2)
     }()
 }
