@@ -1,4 +1,4 @@
-import CLOTCore
+@testable import CLOTCore
 import Foundation
 import Testing
 import TestSupport
@@ -175,5 +175,38 @@ import TestSupport
         var restored = try JSONDecoder().decode(MersenneTwister.self, from: data)
         #expect(restored.gaussian() == generator.gaussian())
         #expect((0..<700).map { _ in restored.nextUInt32() } == (0..<700).map { _ in generator.nextUInt32() })
+    }
+
+    // MARK: Bulk draws
+
+    @Test("fillGaussians gives gaussian()'s values one at a time, cached second value and state included",
+          arguments: [0, 1, 2, 3, 7, 8, 9, 64, 333, 1000, 9600])
+    func bulkGaussians(count: Int) {
+        for seed in [UInt32(0), 5, 12345] {
+            for warmUp in 0..<3 {   // starting with no cached value, with one, and mid-block
+                var bulk = MersenneTwister(seed: seed)
+                for _ in 0..<warmUp { _ = bulk.gaussian() }
+                for _ in 0..<(warmUp * 101) { _ = bulk.nextUInt32() }
+                var single = bulk
+                var values = [Double](repeating: .nan, count: count)
+                values.withUnsafeMutableBufferPointer { bulk.fillGaussians($0) }
+                let expected = (0..<count).map { _ in single.gaussian() }
+                #expect(values.map(\.bitPattern) == expected.map(\.bitPattern))
+                #expect(bulk == single)
+                #expect(bulk.gaussian().bitPattern == single.gaussian().bitPattern)
+            }
+        }
+    }
+
+    @Test("randomSphereDirections (bulk draws, norms eight rows at a time) equals the row-by-row draw",
+          arguments: [(1, 1), (3, 5), (8, 64), (150, 64), (17, 40), (150, 2)])
+    func bulkSphereDirections(count: Int, dimension: Int) {
+        var a = MersenneTwister(seed: 99), b = a
+        _ = a.gaussian(); _ = b.gaussian()
+        let bulk = randomSphereDirections(count: count, dimension: dimension, using: &a)
+        let rowByRow = rowByRowSphereDirections(count: count, dimension: dimension, using: &b)
+        #expect(bulk.rows == count && bulk.columns == dimension)
+        #expect(bulk.elements.map(\.bitPattern) == rowByRow.elements.map(\.bitPattern))
+        #expect(a == b)
     }
 }

@@ -186,6 +186,97 @@ public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatab
         return f * x2
     }
 
+    /// Fills `out` with the next `out.count` standard normal draws: exactly the values
+    /// `out.count` calls of `gaussian()` return, leaving the generator (words and cached second
+    /// value) exactly as those calls leave it. The polar method's accepted pairs are found first
+    /// (the same words in the same order, read straight from the state block), then
+    /// f = √(−2 ln r² / r²) runs four pairs at a time (IEEE division and square root give the
+    /// scalar bits; the logarithm stays the scalar libm call).
+    public mutating func fillGaussians(_ out: UnsafeMutableBufferPointer<Double>) {
+        guard let destination = out.baseAddress, out.count > 0 else { return }
+        var filled = 0
+        if let cached = cachedGaussian {
+            cachedGaussian = nil
+            destination[0] = cached
+            filled = 1
+        }
+        let pairs = (out.count - filled + 1) / 2
+        guard pairs > 0 else { return }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * pairs) { scratch in
+            let x1s = scratch.baseAddress!, x2s = x1s + pairs, factors = x2s + pairs
+            // Accepted pairs (x1, x2) and ln r², in draw order.
+            var p = 0
+            @inline(__always) func accept(_ x1: Double, _ x2: Double) {
+                let r2 = x1 * x1 + x2 * x2
+                if r2 >= 1.0 || r2 == 0.0 { return }
+                x1s[p] = x1
+                x2s[p] = x2
+                factors[p] = r2
+                p += 1
+            }
+            while p < pairs {
+                // Attempts whose four words lie in the current block read them straight from it.
+                if index + 4 <= Self.n {
+                    var i = index
+                    state.withUnsafeBufferPointer { words in
+                        @inline(__always) func word(_ k: Int) -> UInt32 {
+                            var y = words[k]
+                            y ^= y >> 11
+                            y ^= (y << 7) & 0x9d2c_5680
+                            y ^= (y << 15) & 0xefc6_0000
+                            y ^= y >> 18
+                            return y
+                        }
+                        @inline(__always) func unit(_ k: Int) -> Double {
+                            let a = Double(word(k) >> 5), b = Double(word(k + 1) >> 6)
+                            return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+                        }
+                        while i + 4 <= Self.n && p < pairs {
+                            let x1 = 2.0 * unit(i) - 1.0
+                            let x2 = 2.0 * unit(i + 2) - 1.0
+                            i += 4
+                            accept(x1, x2)
+                        }
+                    }
+                    index = i
+                } else {
+                    let x1 = 2.0 * uniform() - 1.0
+                    let x2 = 2.0 * uniform() - 1.0
+                    accept(x1, x2)
+                }
+            }
+            for q in 0..<pairs { factors[q] = -2.0 * _log(factors[q]) }
+            // f = √(−2 ln r² / r²): r² is recomputed from (x1, x2) with the same operations.
+            var q = 0
+            let fr = UnsafeMutableRawPointer(factors), x1r = UnsafeRawPointer(x1s), x2r = UnsafeRawPointer(x2s)
+            while q + 4 <= pairs {
+                let a = x1r.loadUnaligned(fromByteOffset: 8 * q, as: SIMD4<Double>.self)
+                let b = x2r.loadUnaligned(fromByteOffset: 8 * q, as: SIMD4<Double>.self)
+                let l = fr.loadUnaligned(fromByteOffset: 8 * q, as: SIMD4<Double>.self)
+                let r2 = a * a + b * b
+                fr.storeBytes(of: (l / r2).squareRoot(), toByteOffset: 8 * q, as: SIMD4<Double>.self)
+                q += 4
+            }
+            while q < pairs {
+                let r2 = x1s[q] * x1s[q] + x2s[q] * x2s[q]
+                factors[q] = (factors[q] / r2).squareRoot()
+                q += 1
+            }
+            // gaussian() returns f·x2 and caches f·x1.
+            for q in 0..<pairs {
+                let f = factors[q]
+                destination[filled] = f * x2s[q]
+                filled += 1
+                if filled < out.count {
+                    destination[filled] = f * x1s[q]
+                    filled += 1
+                } else {
+                    cachedGaussian = f * x1s[q]
+                }
+            }
+        }
+    }
+
     /// Shuffles in place with NumPy's legacy Fisher–Yates order (from the back).
     public mutating func shuffle<T>(_ values: inout [T]) {
         guard values.count > 1 else { return }
