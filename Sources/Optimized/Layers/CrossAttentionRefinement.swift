@@ -84,9 +84,7 @@ extension Optimized {
                     gemm(transposeB: true, m: t, n: n, k: d, dub, lda: d, sb, ldb: d, dlp, ldc: n)
                     gemm(transposeA: true, m: n, n: d, k: t, wb, lda: n, dub, ldb: d, dsb, ldc: d)
                     // ∂L = W ⊙ (∂W − rowsum(W ⊙ ∂W)) / (√D τ_r), in place.
-                    for i in 0..<t {
-                        softmaxBackwardRow(wb.baseAddress! + i * n, dlp.baseAddress! + i * n, count: n, scale: scale)
-                    }
+                    softmaxBackwardRows(wb.baseAddress!, dlp.baseAddress!, rows: t, count: n, scale: scale)
                     // ∂F += ∂L S (T × D); ∂S += ∂Lᵀ F (n × D).
                     gemm(m: t, n: d, k: n, dlp.readOnly, lda: n, sb, ldb: d, beta: 1, dfb, ldc: d)
                     gemm(transposeA: true, m: n, n: d, k: t, dlp.readOnly, lda: n, fb, ldb: d, beta: 1, dsb, ldc: d)

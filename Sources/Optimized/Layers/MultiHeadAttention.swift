@@ -120,7 +120,7 @@ extension Optimized {
                         if let mask = dropoutMask {
                             mask.elements.withUnsafeBufferPointer { mp in
                                 let offset = (b * heads + h) * s * n
-                                for e in 0..<(s * n) { scratch[e] = block[e] * mp[offset + e] }
+                                multiply(block.baseAddress!, mp.baseAddress! + offset, into: scratch.baseAddress!, count: s * n)
                             }
                             weights = scratch.readOnly
                         }
@@ -186,10 +186,9 @@ extension Optimized {
                         var weights = block
                         if let mask = cache.dropoutMask {
                             mask.elements.withUnsafeBufferPointer { mp in
-                                for e in 0..<(s * n) {
-                                    scratch[e] = block[e] * mp[offset + e]
-                                    dzp[e] *= mp[offset + e]          // ∂A_h = ∂Ã_h ⊙ R
-                                }
+                                multiply(block.baseAddress!, mp.baseAddress! + offset, into: scratch.baseAddress!, count: s * n)
+                                // ∂A_h = ∂Ã_h ⊙ R
+                                multiply(dzp.baseAddress!, mp.baseAddress! + offset, into: dzp.baseAddress!, count: s * n)
                             }
                             weights = scratch.readOnly
                         }
@@ -197,7 +196,7 @@ extension Optimized {
                         gemm(transposeA: true, m: n, n: width, k: s, weights, lda: n, gc.from(queryColumns), ldb: d,
                              dvp.from(keyColumns), ldc: d)
                         // ∂Z_h = A_h ⊙ (∂A_h − rowsum(∂A_h ⊙ A_h)), in place.
-                        for i in 0..<s { softmaxBackwardRow(block.baseAddress! + i * n, dzp.baseAddress! + i * n, count: n, scale: 1) }
+                        softmaxBackwardRows(block.baseAddress!, dzp.baseAddress!, rows: s, count: n, scale: 1)
                         // ∂q_h = ∂Z_h k_h / √d_h,  ∂k_h = ∂Z_hᵀ q_h / √d_h.
                         gemm(m: s, n: width, k: n, alpha: scale, dzp.readOnly, lda: n, kp.from(keyColumns), ldb: d,
                              dqp.from(queryColumns), ldc: d)

@@ -22,7 +22,7 @@ extension Optimized {
             let k = p.columns
             p.elements.withUnsafeBufferPointer { pp in
                 dx.elements.withUnsafeMutableBufferPointer { gp in
-                    for r in 0..<p.rows { softmaxBackwardRow(pp.baseAddress! + r * k, gp.baseAddress! + r * k, count: k, scale: 1 / tau) }
+                    softmaxBackwardRows(pp.baseAddress!, gp.baseAddress!, rows: p.rows, count: k, scale: 1 / tau)
                 }
             }
             return dx
