@@ -39,7 +39,7 @@ extension Optimized {
             precondition(n > 0, "at least one segment per video")
             let scale = 1 / (Float(d).squareRoot() * temperature)
 
-            var w = Matrix<Float>.zeros(batch * t, n)
+            var w = Matrix<Float>.uninitialized(batch * t, n)
             var u = features
             features.elements.withUnsafeBufferPointer { fp in
             segments.elements.withUnsafeBufferPointer { sp in
@@ -68,7 +68,7 @@ extension Optimized {
             let du = RowNormalize.backward(cache.unnormalised, outputGradient: dy)
 
             var df = du
-            var dsegments = Matrix<Float>.zeros(cache.segments.rows, d)
+            var dsegments = Matrix<Float>.uninitialized(cache.segments.rows, d)
             var dl = [Float](repeating: 0, count: t * n)
             cache.features.elements.withUnsafeBufferPointer { fp in
             cache.segments.elements.withUnsafeBufferPointer { sp in

@@ -1,4 +1,5 @@
 import CBLAS
+import CLOTCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -216,4 +217,15 @@ func multiply(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: Un
         e += 8
     }
     while e < count { out[e] = x[e] * y[e]; e += 1 }
+}
+
+extension Matrix where Scalar == Float {
+    /// A rows × columns matrix whose entries are not set: only for outputs every entry of which is
+    /// written before anything reads it (sgemm with β = 0 — which never reads C — or rows filled
+    /// with a bias first), so the buffer is not zero-filled only to be overwritten.
+    static func uninitialized(_ rows: Int, _ columns: Int) -> Matrix<Float> {
+        let count = rows * columns
+        return Matrix(rows: rows, columns: columns,
+                      elements: [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
+    }
 }

@@ -32,7 +32,7 @@ extension Optimized {
         public static func forward(_ x: Matrix<Float>, parameters: Parameters) -> Matrix<Float> {
             let w = parameters.weight
             precondition(x.columns == w.columns, "input has \(x.columns) features, layer expects \(w.columns)")
-            var y = Matrix<Float>.zeros(x.rows, w.rows)
+            var y = Matrix<Float>.uninitialized(x.rows, w.rows)
             x.elements.withUnsafeBufferPointer { xp in
                 w.elements.withUnsafeBufferPointer { wp in
                     parameters.bias.withUnsafeBufferPointer { bp in
@@ -50,8 +50,8 @@ extension Optimized {
                                     outputGradient dy: Matrix<Float>) -> (input: Matrix<Float>, parameters: Parameters) {
             let w = parameters.weight
             precondition(x.columns == w.columns && dy.columns == w.rows && dy.rows == x.rows, "shapes differ")
-            var dx = Matrix<Float>.zeros(x.rows, w.columns)
-            var dw = Matrix<Float>.zeros(w.rows, w.columns)
+            var dx = Matrix<Float>.uninitialized(x.rows, w.columns)
+            var dw = Matrix<Float>.uninitialized(w.rows, w.columns)
             var db: [Float] = []
             x.elements.withUnsafeBufferPointer { xp in
                 w.elements.withUnsafeBufferPointer { wp in

@@ -92,8 +92,8 @@ extension Optimized {
             let q = project(query, part: 0, parameters), k = project(key, part: 1, parameters)
             let v = project(value, part: 2, parameters)
 
-            var probabilities = Matrix<Float>.zeros(batch * heads * s, n)
-            var context = Matrix<Float>.zeros(batch * s, d)
+            var probabilities = Matrix<Float>.uninitialized(batch * heads * s, n)
+            var context = Matrix<Float>.uninitialized(batch * s, d)
             var dropped = [Float](repeating: 0, count: dropoutMask == nil ? 0 : s * n)
             q.elements.withUnsafeBufferPointer { qp in
             k.elements.withUnsafeBufferPointer { kp in
@@ -161,8 +161,8 @@ extension Optimized {
             precondition(g.rows == batch * s && g.columns == d, "output gradient needs (B·S) × D")
             let out = Linear.backward(cache.context, parameters: Linear.Parameters(weight: parameters.outWeight, bias: parameters.outBias),
                                       outputGradient: g)
-            var dq = Matrix<Float>.zeros(batch * s, d)
-            var dk = Matrix<Float>.zeros(batch * n, d), dv = Matrix<Float>.zeros(batch * n, d)
+            var dq = Matrix<Float>.uninitialized(batch * s, d)
+            var dk = Matrix<Float>.uninitialized(batch * n, d), dv = Matrix<Float>.uninitialized(batch * n, d)
             var dz = [Float](repeating: 0, count: s * n)
             var dropped = [Float](repeating: 0, count: cache.dropoutMask == nil ? 0 : s * n)
             out.input.elements.withUnsafeBufferPointer { gc in
@@ -207,13 +207,13 @@ extension Optimized {
             }}}}}}}}}}
 
             // In-projection: ∂X_part = ∂part · W_part, ∂W_part = ∂partᵀ X_part, into row blocks of ∂W_in.
-            var dInWeight = Matrix<Float>.zeros(3 * d, d)
+            var dInWeight = Matrix<Float>.uninitialized(3 * d, d)
             var dInBias: [Float] = []
             var inputGradients: [Matrix<Float>] = []
             parameters.inWeight.elements.withUnsafeBufferPointer { w in
                 dInWeight.elements.withUnsafeMutableBufferPointer { dw in
                     for (part, (input, gradient)) in [(cache.query, dq), (cache.key, dk), (cache.value, dv)].enumerated() {
-                        var dx = Matrix<Float>.zeros(input.rows, d)
+                        var dx = Matrix<Float>.uninitialized(input.rows, d)
                         input.elements.withUnsafeBufferPointer { x in
                             gradient.elements.withUnsafeBufferPointer { gp in
                                 dx.elements.withUnsafeMutableBufferPointer { dxp in
@@ -236,7 +236,7 @@ extension Optimized {
         /// W_part passed to sgemm as a row block of W_in (no copy).
         static func project(_ x: Matrix<Float>, part: Int, _ parameters: Parameters) -> Matrix<Float> {
             let d = parameters.dimension
-            var y = Matrix<Float>.zeros(x.rows, d)
+            var y = Matrix<Float>.uninitialized(x.rows, d)
             parameters.inWeight.elements.withUnsafeBufferPointer { w in
                 parameters.inBias.withUnsafeBufferPointer { bias in
                     x.elements.withUnsafeBufferPointer { xp in

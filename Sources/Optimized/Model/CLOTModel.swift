@@ -259,7 +259,7 @@ extension Optimized {
         /// x Aᵀ (R × K), one sgemm.
         static func logits(_ x: Matrix<Float>, _ a: Matrix<Float>) -> Matrix<Float> {
             precondition(x.columns == a.columns, "features have width \(x.columns), actions \(a.columns)")
-            var out = zeros(x.rows, a.rows)
+            var out = Matrix<Float>.uninitialized(x.rows, a.rows)
             x.elements.withUnsafeBufferPointer { xp in
                 a.elements.withUnsafeBufferPointer { ap in
                     out.elements.withUnsafeMutableBufferPointer { op in
@@ -275,7 +275,7 @@ extension Optimized {
                                       actionGradient dA: inout Matrix<Float>) -> Matrix<Float> {
             let r = x.rows, k = a.rows, d = a.columns
             precondition(g.rows == r && g.columns == k && x.columns == d && dA.rows == k && dA.columns == d, "shapes differ")
-            var dx = zeros(r, d)
+            var dx = Matrix<Float>.uninitialized(r, d)
             g.elements.withUnsafeBufferPointer { gp in
                 x.elements.withUnsafeBufferPointer { xp in
                     a.elements.withUnsafeBufferPointer { ap in

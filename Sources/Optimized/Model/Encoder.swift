@@ -55,7 +55,7 @@ extension Optimized {
                                     outputGradient dy: Matrix<Float>) -> ModelParameters<Float>.Dense {
             let outputs = layer.weight.rows, inputs = layer.weight.columns
             precondition(x.columns == inputs && dy.columns == outputs && dy.rows == x.rows, "shapes differ")
-            var dw = CLOTModel.zeros(outputs, inputs)
+            var dw = Matrix<Float>.uninitialized(outputs, inputs)
             var db: [Float] = []
             x.elements.withUnsafeBufferPointer { xp in
                 dy.elements.withUnsafeBufferPointer { gp in
