@@ -18,6 +18,9 @@ extension Optimized.CLOTModel {
         let g = grads.tensors
         var tensors = p.tensors
         precondition(optimizers.count == tensors.count, "one optimiser state per tensor")
+        // p lets go of its arrays first (one-entry stand-ins), so Adam updates them in place
+        // instead of copying every parameter array that p still shares.
+        p.tensors = tensors.map { [$0.first ?? 0] }
         for i in tensors.indices { optimizers[i].update(&tensors[i], gradient: g[i]) }
         p.tensors = tensors
         return value
