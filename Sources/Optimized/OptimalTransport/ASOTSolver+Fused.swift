@@ -127,8 +127,14 @@ final class FusedASOTItem: @unchecked Sendable {
         }
         let (n, k, stride) = (self.n, self.k, self.stride)
         let costCopy = make(n * stride, Float.self)
-        for i in 0..<n {
-            for j in 0..<stride { costCopy[i * stride + j] = j < k ? c[i, j] : 0 }
+        c.elements.withUnsafeBufferPointer { source in
+            if stride == k {
+                costCopy.update(from: source.baseAddress!, count: n * k)
+            } else {
+                for i in 0..<n {
+                    for j in 0..<stride { costCopy[i &* stride &+ j] = j < k ? source[i &* k &+ j] : 0 }
+                }
+            }
         }
         cost = costCopy
         plan = make(n * stride, Float.self)
