@@ -7,15 +7,17 @@ extension Optimized {
         public static let epsilon: Float = 1e-12
 
         public static func forward(_ x: Matrix<Float>) -> Matrix<Float> {
-            var y = x
+            var y = Matrix<Float>.uninitialized(x.rows, x.columns)
             let d = x.columns, rows = x.rows
-            y.elements.withUnsafeMutableBufferPointer { p in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { sums in
-                    let base = p.baseAddress!
-                    rowDots(base, lda: d, base, ldb: d, rows: rows, count: d, into: sums.baseAddress!)
-                    for r in 0..<rows {
-                        let scale = 1 / max(sums[r].squareRoot(), epsilon)
-                        scaleRow(base + r * d, count: d, by: scale)
+            x.elements.withUnsafeBufferPointer { xp in
+                y.elements.withUnsafeMutableBufferPointer { p in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { sums in
+                        guard let xb = xp.baseAddress, let yb = p.baseAddress else { return }
+                        rowDots(xb, lda: d, xb, ldb: d, rows: rows, count: d, into: sums.baseAddress!)
+                        for r in 0..<rows {
+                            let scale = 1 / max(sums[r].squareRoot(), epsilon)
+                            scaleRow(xb + r * d, count: d, by: scale, into: yb + r * d)
+                        }
                     }
                 }
             }
@@ -26,50 +28,52 @@ extension Optimized {
         /// The row sums run eight rows at a time (`rowDots`: each in column order, as row by row).
         public static func backward(_ x: Matrix<Float>, outputGradient dy: Matrix<Float>) -> Matrix<Float> {
             precondition(x.rows == dy.rows && x.columns == dy.columns, "shapes differ")
-            var dx = dy
+            var dx = Matrix<Float>.uninitialized(x.rows, x.columns)
             let d = x.columns, rows = x.rows
             x.elements.withUnsafeBufferPointer { xp in
-                dx.elements.withUnsafeMutableBufferPointer { gp in
+            dy.elements.withUnsafeBufferPointer { dyp in
+                dx.elements.withUnsafeMutableBufferPointer { op in
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * rows) { sums in
+                        guard let xb = xp.baseAddress, let gb = dyp.baseAddress, let ob = op.baseAddress else { return }
                         let squares = sums.baseAddress!, dots = squares + rows
-                        let xb = xp.baseAddress!, gb = gp.baseAddress!
                         rowDots(xb, lda: d, xb, ldb: d, rows: rows, count: d, into: squares)
-                        rowDots(xb, lda: d, UnsafePointer(gb), ldb: d, rows: rows, count: d, into: dots)
+                        rowDots(xb, lda: d, gb, ldb: d, rows: rows, count: d, into: dots)
                         for r in 0..<rows {
-                            let xr = xb + r * d, g = gb + r * d
+                            let xr = xb + r * d, g = gb + r * d, o = ob + r * d
                             let nu = squares[r].squareRoot()
                             if nu > epsilon {
                                 let inverse = 1 / nu
                                 let projection = dots[r] * inverse * inverse
-                                let xraw = UnsafeRawPointer(xr), graw = UnsafeMutableRawPointer(g)
+                                let xraw = UnsafeRawPointer(xr), graw = UnsafeRawPointer(g), oraw = UnsafeMutableRawPointer(o)
                                 var c = 0
                                 while c + 8 <= d {
                                     let gc = graw.loadUnaligned(fromByteOffset: 4 * c, as: Float8.self)
                                     let xc = xraw.loadUnaligned(fromByteOffset: 4 * c, as: Float8.self)
-                                    graw.storeBytes(of: (gc - xc * projection) * inverse, toByteOffset: 4 * c, as: Float8.self)
+                                    oraw.storeBytes(of: (gc - xc * projection) * inverse, toByteOffset: 4 * c, as: Float8.self)
                                     c += 8
                                 }
-                                while c < d { g[c] = (g[c] - xr[c] * projection) * inverse; c += 1 }
+                                while c < d { o[c] = (g[c] - xr[c] * projection) * inverse; c += 1 }
                             } else {
-                                for c in 0..<d { g[c] /= epsilon }
+                                for c in 0..<d { o[c] = g[c] / epsilon }
                             }
                         }
                     }
                 }
             }
+            }
             return dx
         }
 
-        /// row[c] ← row[c]·scale, eight at a time.
+        /// out[c] = row[c]·scale, eight at a time.
         @inline(__always)
-        static func scaleRow(_ row: UnsafeMutablePointer<Float>, count d: Int, by scale: Float) {
-            let raw = UnsafeMutableRawPointer(row)
+        static func scaleRow(_ row: UnsafePointer<Float>, count d: Int, by scale: Float, into out: UnsafeMutablePointer<Float>) {
+            let raw = UnsafeRawPointer(row), target = UnsafeMutableRawPointer(out)
             var c = 0
             while c + 8 <= d {
-                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 4 * c, as: Float8.self) * scale, toByteOffset: 4 * c, as: Float8.self)
+                target.storeBytes(of: raw.loadUnaligned(fromByteOffset: 4 * c, as: Float8.self) * scale, toByteOffset: 4 * c, as: Float8.self)
                 c += 8
             }
-            while c < d { row[c] *= scale; c += 1 }
+            while c < d { out[c] = row[c] * scale; c += 1 }
         }
     }
 }
