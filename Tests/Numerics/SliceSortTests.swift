@@ -32,4 +32,47 @@ import Testing
         }
         #expect(v[0..<n].filter(\.isNaN).count == 1)
     }
+
+    /// The bitonic network pass by pass over the whole array (what `bitonicSortLanes` computes
+    /// with its register blocks), to check the two give the same bits, signed zeros included.
+    static func networkPassByPass(_ w: inout [SIMD8<Float>]) {
+        let n = w.count
+        func exchange(_ i: Int, _ j: Int) {
+            let a = w[i], b = w[j]
+            let swapped = b .< a
+            w[i] = a.replacing(with: b, where: swapped)
+            w[j] = b.replacing(with: a, where: swapped)
+        }
+        var size = 2
+        while size <= n {
+            let half = size / 2
+            for base in stride(from: 0, to: n, by: size) { for k in 0..<half { exchange(base + k, base + size - 1 - k) } }
+            var step = half / 2
+            while step > 0 {
+                for base in stride(from: 0, to: n, by: 2 * step) { for k in 0..<step { exchange(base + k, base + k + step) } }
+                step /= 2
+            }
+            size *= 2
+        }
+    }
+
+    @Test("bitonicSortLanes (register blocks) equals the pass-by-pass network and sorts every lane",
+          arguments: [1, 2, 4, 8, 16, 32, 64, 256, 1024])
+    func bitonicBlocks(n: Int) {
+        var g = MersenneTwister(seed: UInt32(n))
+        var lanes = (0..<n).map { _ in
+            SIMD8<Float>((0..<8).map { _ in
+                let u = g.uniform()
+                return u < 0.1 ? 0 : u < 0.2 ? -0.0 : u < 0.3 ? 1 : Float(g.gaussian())
+            })
+        }
+        var expected = lanes
+        Self.networkPassByPass(&expected)
+        lanes.withUnsafeMutableBufferPointer { Optimized.bitonicSortLanes($0.baseAddress!, count: n) }
+        for i in 0..<n { #expect(lanes[i].indices.allSatisfy { lanes[i][$0].bitPattern == expected[i][$0].bitPattern }) }
+        for lane in 0..<8 {
+            let column = lanes.map { $0[lane] }
+            #expect(column == column.sorted())
+        }
+    }
 }

@@ -339,29 +339,93 @@ extension Optimized {
 
     /// Sorts every lane of w[0..<n] ascending (n a power of two, no NaNs): the bitonic network
     /// in its all-ascending form (each merge starts by comparing mirrored pairs, then halves).
+    /// Every pass whose pairs lie within aligned blocks of eight vectors (the first three
+    /// merges whole, and the strides 4, 2, 1 that end every later merge) runs block by block
+    /// with the eight vectors in registers: the same compare-exchanges, blocks being independent.
     static func bitonicSortLanes(_ w: UnsafeMutablePointer<SIMD8<Float>>, count n: Int) {
+        typealias F8 = SIMD8<Float>
         @inline(__always) func exchange(_ i: Int, _ j: Int) {
             let a = w[i], b = w[j]
             let swapped = b .< a
             w[i] = a.replacing(with: b, where: swapped)
             w[j] = b.replacing(with: a, where: swapped)
         }
-        var size = 2
+        guard n >= 8 else {
+            var size = 2
+            while size <= n {
+                let half = size / 2
+                var base = 0
+                while base < n {
+                    for k in 0..<half { exchange(base + k, base + size - 1 - k) }
+                    base += size
+                }
+                var stride = half / 2
+                while stride > 0 {
+                    var base = 0
+                    while base < n {
+                        for k in 0..<stride { exchange(base + k, base + k + stride) }
+                        base += 2 * stride
+                    }
+                    stride /= 2
+                }
+                size *= 2
+            }
+            return
+        }
+        @inline(__always) func cx(_ a: inout F8, _ b: inout F8) {
+            let x = a, y = b
+            let swapped = y .< x
+            a = x.replacing(with: y, where: swapped)
+            b = y.replacing(with: x, where: swapped)
+        }
+        // Merges of sizes 2, 4 and 8, block by block.
+        var base = 0
+        while base < n {
+            var v0 = w[base], v1 = w[base + 1], v2 = w[base + 2], v3 = w[base + 3]
+            var v4 = w[base + 4], v5 = w[base + 5], v6 = w[base + 6], v7 = w[base + 7]
+            // size 2 (mirrored pairs of two)
+            cx(&v0, &v1); cx(&v2, &v3); cx(&v4, &v5); cx(&v6, &v7)
+            // size 4: mirrored, then stride 1
+            cx(&v0, &v3); cx(&v1, &v2); cx(&v4, &v7); cx(&v5, &v6)
+            cx(&v0, &v1); cx(&v2, &v3); cx(&v4, &v5); cx(&v6, &v7)
+            // size 8: mirrored, then strides 2 and 1
+            cx(&v0, &v7); cx(&v1, &v6); cx(&v2, &v5); cx(&v3, &v4)
+            cx(&v0, &v2); cx(&v1, &v3); cx(&v4, &v6); cx(&v5, &v7)
+            cx(&v0, &v1); cx(&v2, &v3); cx(&v4, &v5); cx(&v6, &v7)
+            w[base] = v0; w[base + 1] = v1; w[base + 2] = v2; w[base + 3] = v3
+            w[base + 4] = v4; w[base + 5] = v5; w[base + 6] = v6; w[base + 7] = v7
+            base += 8
+        }
+        var size = 16
         while size <= n {
             let half = size / 2
             var base = 0
             while base < n {
-                for k in 0..<half { exchange(base + k, base + size - 1 - k) }
+                var k = 0
+                while k < half { exchange(base + k, base + size - 1 - k); k += 1 }
                 base += size
             }
             var stride = half / 2
-            while stride > 0 {
+            while stride > 4 {
                 var base = 0
                 while base < n {
-                    for k in 0..<stride { exchange(base + k, base + k + stride) }
+                    var k = 0
+                    while k < stride { exchange(base + k, base + k + stride); k += 1 }
                     base += 2 * stride
                 }
                 stride /= 2
+            }
+            // Strides 4, 2, 1, block by block.
+            base = 0
+            while base < n {
+                var v0 = w[base], v1 = w[base + 1], v2 = w[base + 2], v3 = w[base + 3]
+                var v4 = w[base + 4], v5 = w[base + 5], v6 = w[base + 6], v7 = w[base + 7]
+                cx(&v0, &v4); cx(&v1, &v5); cx(&v2, &v6); cx(&v3, &v7)
+                cx(&v0, &v2); cx(&v1, &v3); cx(&v4, &v6); cx(&v5, &v7)
+                cx(&v0, &v1); cx(&v2, &v3); cx(&v4, &v5); cx(&v6, &v7)
+                w[base] = v0; w[base + 1] = v1; w[base + 2] = v2; w[base + 3] = v3
+                w[base + 4] = v4; w[base + 5] = v5; w[base + 6] = v6; w[base + 7] = v7
+                base += 8
             }
             size *= 2
         }
