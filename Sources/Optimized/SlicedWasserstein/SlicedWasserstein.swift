@@ -173,7 +173,7 @@ extension Optimized {
                 for j in 0..<d { xNorm += xi[j] * xi[j] }
                 xNorms[i] = xNorm
             }
-            // Transpose n × L → L × n, in 8 × 8 tiles (edges scalar).
+            // Transpose n × L → L × n, in 8 × 8 tiles in registers (edges scalar).
             let p0 = pp.baseAddress!
             var i0 = 0
             while i0 < n {
@@ -181,7 +181,25 @@ extension Optimized {
                 var q0 = 0
                 while q0 < l {
                     let qb = min(8, l - q0)
-                    for q in q0..<(q0 + qb) { for i in i0..<(i0 + ib) { o[q * n + i] = p0[i * l + q] } }
+                    if ib == 8 && qb == 8 {
+                        let source = UnsafeRawPointer(p0), target = UnsafeMutableRawPointer(o)
+                        var t = (F8(), F8(), F8(), F8(), F8(), F8(), F8(), F8())
+                        withUnsafeMutableBytes(of: &t) { tile in
+                            for k in 0..<8 {
+                                tile.storeBytes(of: source.loadUnaligned(fromByteOffset: 4 * ((i0 + k) * l + q0), as: F8.self),
+                                                toByteOffset: 32 * k, as: F8.self)
+                            }
+                        }
+                        transpose8(&t)
+                        withUnsafeBytes(of: &t) { tile in
+                            for k in 0..<8 {
+                                target.storeBytes(of: tile.loadUnaligned(fromByteOffset: 32 * k, as: F8.self),
+                                                  toByteOffset: 4 * ((q0 + k) * n + i0), as: F8.self)
+                            }
+                        }
+                    } else {
+                        for q in q0..<(q0 + qb) { for i in i0..<(i0 + ib) { o[q * n + i] = p0[i * l + q] } }
+                    }
                     q0 += qb
                 }
                 i0 += ib
