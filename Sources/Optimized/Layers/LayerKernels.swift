@@ -124,9 +124,9 @@ func rowDots(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb
 @inline(__always)
 func fillRows(_ out: UnsafeMutableBufferPointer<Float>, with bias: UnsafeBufferPointer<Float>, rows: Int, columns: Int) {
     precondition(out.count >= rows * columns && bias.count >= columns, "fill rows: buffer too small")
+    guard rows > 0 && columns > 0, let target = out.baseAddress, let source = bias.baseAddress else { return }
     for r in 0..<rows {
-        let base = r * columns
-        for c in 0..<columns { out[base + c] = bias[c] }
+        (target + r * columns).update(from: source, count: columns)
     }
 }
 
