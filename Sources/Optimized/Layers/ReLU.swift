@@ -10,17 +10,7 @@ extension Optimized {
             let elements = [Float](unsafeUninitializedCapacity: x.elements.count) { out, initialized in
                 x.elements.withUnsafeBufferPointer { xp in
                     guard let source = xp.baseAddress, let base = out.baseAddress else { return }
-                    let raw = UnsafeMutableRawPointer(base), xraw = UnsafeRawPointer(source), count = xp.count
-                    var i = 0
-                    while i + 8 <= count {
-                        let v = xraw.advanced(by: i * 4).loadUnaligned(as: Float8.self)
-                        raw.advanced(by: i * 4).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0)), as: Float8.self)
-                        i += 8
-                    }
-                    while i < count {
-                        base[i] = source[i] > 0 ? source[i] : 0
-                        i += 1
-                    }
+                    keepWherePositive(source, sign: source, into: base, count: xp.count)
                 }
                 initialized = x.elements.count
             }
@@ -40,19 +30,27 @@ extension Optimized {
             x.elements.withUnsafeBufferPointer { xp in
                 dx.elements.withUnsafeMutableBufferPointer { p in
                     guard let base = p.baseAddress, let xs = xp.baseAddress else { return }
-                    let raw = UnsafeMutableRawPointer(base), xraw = UnsafeRawPointer(xs), count = p.count
-                    var i = 0
-                    while i + 8 <= count {
-                        let v = xraw.advanced(by: i * 4).loadUnaligned(as: Float8.self)
-                        let g = raw.advanced(by: i * 4).loadUnaligned(as: Float8.self)
-                        raw.advanced(by: i * 4).storeBytes(of: g.replacing(with: 0, where: .!(v .> 0)), as: Float8.self)
-                        i += 8
-                    }
-                    while i < count {
-                        base[i] = xs[i] > 0 ? base[i] : 0
-                        i += 1
-                    }
+                    keepWherePositive(base, sign: xs, into: base, count: p.count)
                 }
+            }
+        }
+
+        /// out[i] = values[i] where sign[i] > 0, else 0, eight lanes at a time (`out` may be
+        /// `values`: each entry is read before it is written).
+        @inline(__always)
+        static func keepWherePositive(_ values: UnsafePointer<Float>, sign: UnsafePointer<Float>,
+                                      into out: UnsafeMutablePointer<Float>, count: Int) {
+            let source = UnsafeRawPointer(values), signs = UnsafeRawPointer(sign), raw = UnsafeMutableRawPointer(out)
+            var i = 0
+            while i + 8 <= count {
+                let v = signs.advanced(by: i * 4).loadUnaligned(as: Float8.self)
+                let g = source.advanced(by: i * 4).loadUnaligned(as: Float8.self)
+                raw.advanced(by: i * 4).storeBytes(of: g.replacing(with: 0, where: .!(v .> 0)), as: Float8.self)
+                i += 8
+            }
+            while i < count {
+                out[i] = sign[i] > 0 ? values[i] : 0
+                i += 1
             }
         }
     }
