@@ -107,7 +107,6 @@ final class FusedASOTItem: @unchecked Sendable {
     private let partials: UnsafeMutablePointer<ChunkSums>
     let columnMass: UnsafeMutablePointer<Float>, columnTerms: UnsafeMutablePointer<Float>
     let rowSums: UnsafeMutablePointer<Float>, logRowSums: UnsafeMutablePointer<Float>
-    let maskPointer: UnsafeMutableBufferPointer<Bool>
 
     init(cost c: Matrix<Float>, mask: [Bool], settings: ASOTSettings) {
         n = c.rows
@@ -154,8 +153,6 @@ final class FusedASOTItem: @unchecked Sendable {
         columnMass = make(stride, Float.self, zeroed: true)
         columnTerms = make(stride, Float.self, zeroed: true)   // read as one Float8 when K ≤ 8
         rowSums = make(n, Float.self)
-        maskPointer = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(mask.count, 1))
-        _ = maskPointer.initialize(from: mask)
         logRowSums = make(n, Float.self)
         let start = dx * dy, logStart = logf(dx * dy)
         for i in 0..<n {
@@ -170,7 +167,7 @@ final class FusedASOTItem: @unchecked Sendable {
     deinit {
         cost.deallocate(); plan.deallocate(); logPlan.deallocate(); exponents.deallocate(); fused.deallocate()
         prefix.deallocate(); spare.deallocate(); partials.deallocate(); columnMass.deallocate(); columnTerms.deallocate()
-        rowSums.deallocate(); logRowSums.deallocate(); maskPointer.deallocate()
+        rowSums.deallocate(); logRowSums.deallocate()
     }
 
     /// The final plan rescaled to rows summing to one, with the objective trace.
@@ -487,7 +484,7 @@ private struct StepRow8 {
     let terms: Float8, floor12: Float8, floor10: Float8, move: Float8
     let prefix: UnsafeMutablePointer<Double>, cost: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
-    let mask: UnsafeBufferPointer<Bool>
+    let mask: [Bool]
     /// Rows whose objective terms are summed in Float before they join the Double lanes.
     static let block = 8
     var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
@@ -507,7 +504,7 @@ private struct StepRow8 {
         floor10 = Float8(repeating: logf(1e-10))
         move = Float8(repeating: step)
         prefix = item.prefix; cost = item.cost; plan = item.plan; logPlan = item.logPlan
-        mask = UnsafeBufferPointer(item.maskPointer)
+        mask = item.mask
     }
 
     /// Adds the block's Float sums to the Double lanes (up to `block` rows of O(1) terms: a
