@@ -131,7 +131,7 @@ func fillRows(_ out: UnsafeMutableBufferPointer<Float>, with bias: UnsafeBufferP
 }
 
 /// x ← softmax(x · scale) over one row of n entries, in place; −∞ entries (masked keys) get 0.
-/// Returns false, leaving zeros, when every entry is −∞. exp runs 8 lanes at a time (`vexp`).
+/// Returns false, leaving zeros, when every entry is −∞. exp runs 8 lanes at a time (`vexpNonPositive`).
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, count n: Int, scale: Float) -> Bool {
     // The largest entry, eight lanes at a time (a maximum does not depend on the order).
@@ -157,7 +157,9 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, count n: Int, scale: Float) 
     let raw = UnsafeMutableRawPointer(row)
     while j + 8 <= n {
         let x = raw.advanced(by: j * 4).loadUnaligned(as: Float8.self)
-        let e = vexp(x * scale - largest)
+        // x·scale − largest ≤ 0 (or −∞, or NaN from a NaN entry, which stays NaN): the short exp,
+        // the same bits as `vexp` there.
+        let e = vexpNonPositive(x * scale - largest)
         raw.advanced(by: j * 4).storeBytes(of: e, as: Float8.self)
         lanes += e
         j += 8
