@@ -74,6 +74,10 @@ import Testing
         let ends = SIMD8<Float>(-.infinity, -1e30, -104, -103.9, -87.34, -0.0, 0, -1e-30)
         let fast = Optimized.vectorExpNonPositive(ends), full = Optimized.vectorExp(ends)
         for i in 0..<8 { #expect(fast[i].bitPattern == full[i].bitPattern, "x = \(ends[i])") }
+        // A NaN lane (softmaxRow feeds it one from a NaN entry) stays NaN; its neighbours are untouched.
+        let withNaN = Optimized.vectorExpNonPositive(SIMD8<Float>(-1, .nan, -2, -3, -4, -5, -6, -7))
+        #expect(withNaN[1].isNaN)
+        #expect(withNaN[0] == Optimized.vectorExp(SIMD8<Float>(repeating: -1))[0])
     }
 
     @Test("vlog is within 2 ulp of logf on positive normal inputs, 1e-37 to 1e37")
