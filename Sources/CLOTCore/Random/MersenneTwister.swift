@@ -206,13 +206,14 @@ public struct MersenneTwister: RandomNumberGenerator, Sendable, Codable, Equatab
             let x1s = scratch.baseAddress!, x2s = x1s + pairs, factors = x2s + pairs
             // Accepted pairs (x1, x2) and ln r², in draw order.
             var p = 0
+            // Written unconditionally and kept by advancing p (callers ensure p < pairs): a
+            // rejection (about one attempt in five) costs no mispredicted branch.
             @inline(__always) func accept(_ x1: Double, _ x2: Double) {
                 let r2 = x1 * x1 + x2 * x2
-                if r2 >= 1.0 || r2 == 0.0 { return }
                 x1s[p] = x1
                 x2s[p] = x2
                 factors[p] = r2
-                p += 1
+                p &+= r2 < 1.0 && r2 != 0.0 ? 1 : 0
             }
             while p < pairs {
                 // Attempts whose four words lie in the current block read them straight from it.
