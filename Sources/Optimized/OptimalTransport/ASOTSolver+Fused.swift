@@ -23,7 +23,7 @@ extension Optimized {
     /// Batch items only share the step size (η = 4 / max ∇ over the batch at the uniform plan),
     /// so after that calibration each item runs its iterations on its own. With K ≤ 8 and
     /// N ≥ `FusedASOTItem.chunkedFrames` the rows go in two chunks, the second on a
-    /// `ChunkWorker` thread when `threads` > 1; shorter videos in a batch of several run item
+    /// `HelperThread` when `threads` > 1 and it is free; shorter videos in a batch of several run item
     /// by item on the two threads instead (odd items on the worker). Neither changes a result:
     /// the chunks depend on N only, and an item's arithmetic does not depend on its thread.
     static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings,
@@ -33,15 +33,15 @@ extension Optimized {
         }
         let chunked = items.contains { $0.chunks.count > 1 }
         let itemsInParallel = !chunked && items.count > 1 && batch.frames >= parallelItemFrames
-        let worker = threads > 1 && (chunked || itemsInParallel) ? ChunkWorker() : nil
-        defer { worker?.close() }
+        let worker = threads > 1 && (chunked || itemsInParallel) ? HelperThread.claim() : nil
+        defer { worker?.release() }
         var step = s.stepSize.map { Float($0) }
         if step == nil {
             var largest = -Float.infinity
             for item in items { largest = max(largest, item.sweep(step: nil, worker: nil).largestGradient) }
             step = Float(4 / Double(largest))
         }
-        func iterate(_ item: FusedASOTItem, worker: ChunkWorker?) -> ASOTSolution<Float> {
+        func iterate(_ item: FusedASOTItem, worker: HelperThread?) -> ASOTSolution<Float> {
             var trace = [Float]()
             for iteration in 0...s.outerIterations {
                 trace.append(item.sweep(step: iteration == s.outerIterations ? nil : step, worker: worker).objective)
@@ -211,7 +211,7 @@ final class FusedASOTItem: @unchecked Sendable {
     /// One sweep: the objective at the current plan, ∇, and (when `step` is given) the mirror
     /// step with the row rescaling, which also leaves the prefix sums of the new plan ready.
     /// Returns the objective and the largest ∇ entry.
-    func sweep(step: Float?, worker: ChunkWorker?) -> (objective: Float, largestGradient: Float) {
+    func sweep(step: Float?, worker: HelperThread?) -> (objective: Float, largestGradient: Float) {
         let s = settings, lambda = Float(s.lambdaActions)
         // Column KL term of ∇ and its objective value, from the column masses.
         var kl: Float = 0
@@ -324,7 +324,7 @@ final class FusedASOTItem: @unchecked Sendable {
     /// The K ≤ 8 step sweep over the chunks (the second on `worker` when there is one), their
     /// sums combined in chunk order, and the prefix sums of the second chunk, which it starts
     /// from zero, moved up by the first chunk's total; then `spare` becomes `prefix`.
-    private func stepChunks8(step: Float, worker: ChunkWorker?) -> ChunkSums {
+    private func stepChunks8(step: Float, worker: HelperThread?) -> ChunkSums {
         if chunks.count == 2, let worker {
             worker.start { self.partials[1] = self.stepChunk8(1, step: step) }
             partials[0] = stepChunk8(0, step: step)

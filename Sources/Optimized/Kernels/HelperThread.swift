@@ -1,0 +1,122 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process's one helper thread: a second thread that runs one job at a time beside its
+/// caller, for the solver's row chunks and items and for the concurrent pseudo-label stages.
+///
+/// It is started once and kept, because starting and joining a thread costs about 50 µs on a
+/// small virtual machine, as much as one solver call on a short video, and a training step
+/// needs the second thread twice. One caller at a time holds it (`claim()`); a caller that
+/// finds it taken (tests running side by side, or a job that itself asks for it) gets nil and
+/// does all the work itself. Which rows or items each side computes never depends on whether a
+/// helper exists, so results are the same either way.
+///
+/// Jobs are handed over by two counters. Both sides spin while they wait, because one solver
+/// iteration takes tens of microseconds and waking a sleeping thread costs about as much; the
+/// caller yields its core after a few thousand spins, and the helper, once it has waited
+/// `spinNanoseconds` without a job, sleeps on a condition variable until the next one.
+final class HelperThread: @unchecked Sendable {
+    /// The helper, started on first use; nil with one solver thread (`CLOT_SOLVER_THREADS=1`,
+    /// a one-core machine) or if the system refuses a thread.
+    private static let shared: HelperThread? = Optimized.solverThreads > 1 ? HelperThread() : nil
+
+    /// How long the idle helper spins before it sleeps: far longer than the gap between two
+    /// solver iterations, and about the gap between the pseudo-label jobs of a training step.
+    /// Spinning longer made the step slower in alternating runs (1 ms: the spinning core slows
+    /// the busy one on this VM); not spinning at all made no measurable difference to the step.
+    static let spinNanoseconds: UInt64 = 250_000
+
+    /// The helper for the caller's sole use until `release()`, or nil when there is none or
+    /// another caller holds it.
+    static func claim() -> HelperThread? {
+        guard let helper = shared,
+              helper.claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
+        return helper
+    }
+
+    /// Gives the helper back; call after the last `wait()`.
+    func release() {
+        claimed.store(false, ordering: .releasing)
+    }
+
+    private let claimed = Atomic<Bool>(false)
+    private let posted = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    // Written only while the helper waits, published by the releasing increment of `posted`.
+    private var job: (() -> Void)?
+    // The sleeping helper's flag and its wake-up, both under `lock`.
+    private var sleeping = false
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    private init?() {
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(wakeUp, nil)
+        var thread = pthread_t()
+        // The helper lives as long as the process (`shared` is never released).
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        guard pthread_create(&thread, nil, { context in
+            Unmanaged<HelperThread>.fromOpaque(context!).takeUnretainedValue().serve()
+            return nil
+        }, context) == 0 else { return nil }
+        pthread_detach(thread)
+    }
+
+    /// Runs `work` on the helper; `wait()` returns when it has finished.
+    func start(_ work: @escaping () -> Void) {
+        job = work
+        posted.add(1, ordering: .releasing)
+        // The helper reads `posted` under the lock before it sleeps, so either it sees this
+        // job or it is asleep (flag set) by the time the lock is ours.
+        pthread_mutex_lock(lock)
+        if sleeping { pthread_cond_signal(wakeUp) }
+        pthread_mutex_unlock(lock)
+    }
+
+    func wait() {
+        let target = posted.load(ordering: .relaxed)
+        var spins = 0
+        while finished.load(ordering: .acquiring) != target {
+            spins += 1
+            if spins > 4000 { sched_yield() }
+        }
+        job = nil
+    }
+
+    private func serve() {
+        var seen = 0
+        while true {
+            seen += 1
+            awaitJob(seen)
+            job?()
+            finished.store(seen, ordering: .releasing)
+        }
+    }
+
+    /// Spins until job `number` is posted, for at most `spinNanoseconds`, then sleeps until it is.
+    private func awaitJob(_ number: Int) {
+        let start = Self.now()
+        var spins = 0
+        while posted.load(ordering: .acquiring) < number {
+            spins += 1
+            guard spins & 63 == 0 else { continue }
+            if Self.now() &- start < Self.spinNanoseconds { continue }
+            pthread_mutex_lock(lock)
+            while posted.load(ordering: .acquiring) < number {
+                sleeping = true
+                pthread_cond_wait(wakeUp, lock)
+                sleeping = false
+            }
+            pthread_mutex_unlock(lock)
+            return
+        }
+    }
+
+    private static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+    }
+}
