@@ -28,7 +28,8 @@ struct Bench: ParsableCommand {
         heads, 150 SW projections) with Breakfast's train settings (eps 0.07, alpha 0.4, radius \
         0.04, lambda_actions 0.1, rho 0.2), for the ASOT baseline and the full CLOT model, on both \
         backends: medians (Reference over --repeats steps, Optimized over 10 × --repeats, after one \
-        warm-up), the Reference/Optimized and clot/asot ratios, and the targets they are held \
+        warm-up, in --repeats interleaved rounds so that a shared machine's drift reaches every \
+        column alike), the Reference/Optimized and clot/asot ratios, and the targets they are held \
         to (Optimized ≥ 20× faster than Reference; a clot step ≤ 2× an asot step). \
         --suite all runs both.
 
@@ -151,50 +152,76 @@ struct Bench: ParsableCommand {
     }
 
     /// Times one training step per backend and configuration; prints the table and returns its rows.
+    ///
+    /// The four timings interleave: each of `repeats` rounds runs one Reference step and then
+    /// ten Optimized steps of each model, so a shared machine's drift (its speed moves by up
+    /// to 2× over seconds) reaches every column alike, and the ratios compare steps taken
+    /// minutes apart by none. Each model trains on as in `train`, one state per backend.
     func runStep() -> [StepBenchRow] {
         let videos = 2, frames = 256
-        let settings = Self.stepSettings
-        let optimizedRepeats = 10 * repeats
+        let optimizedPerRound = 10
+        let summary = "median of \(repeats) (Reference) / \(optimizedPerRound * repeats) (Optimized) steps after a warm-up, "
+            + "in \(repeats) interleaved rounds"
         Console.progress("training step, batch \(videos) × \(frames) frames, MLP 64-128-40, K = 7, n_seg = 7, 2 decoder layers, "
-                         + "8 heads; OpenBLAS threads \(Optimized.blasThreads), solver threads \(Optimized.solverThreads); median of \(repeats) (Reference) / "
-                         + "\(optimizedRepeats) (Optimized) steps after a warm-up")
-        var rows: [StepBenchRow] = []
-        for (name, c) in Self.stepConfigurations() {
-            var generator = MersenneTwister(seed: 2025)
-            let initial = ModelParameters<Double>.initial(c, using: &generator)
-            let features = Matrix(rows: videos * frames, columns: c.layerSizes[0],
-                                  elements: (0..<(videos * frames * c.layerSizes[0])).map { _ in generator.gaussian() })
-            let mask = Array(repeating: true, count: videos * frames)
-
-            let batchR = Reference.CLOTModel.Batch(features: features, mask: mask, videos: videos)
-            var pr = initial
-            var ar = pr.tensors.map { Adam<Double>(count: $0.count, learningRate: 1e-3) }
-            var gr = MersenneTwister(seed: 7)
-            let reference = median(times(repeats) {
-                _ = Reference.CLOTModel.trainingStep(batchR, parameters: &pr, optimizers: &ar, configuration: c,
-                                                     settings: settings, generator: &gr)
-            })
-
-            let batchO = Optimized.CLOTModel.Batch(features: features.float32, mask: mask, videos: videos)
-            var po = initial.converted(to: Float.self)
-            var ao = po.tensors.map { Adam<Float>(count: $0.count, learningRate: 1e-3) }
-            var go = MersenneTwister(seed: 7)
-            let optimized = median(times(optimizedRepeats) {
-                _ = Optimized.CLOTModel.trainingStep(batchO, parameters: &po, optimizers: &ao, configuration: c,
-                                                     settings: settings, generator: &go)
-            })
-            let row = StepBenchRow(configuration: name, videos: videos, frames: frames,
-                                   referenceSeconds: reference, optimizedSeconds: optimized)
-            Console.progress("\(name): Reference \(format(reference * 1000, digits: 2)) ms, "
-                             + "Optimized \(format(optimized * 1000, digits: 3)) ms (\(format(reference / optimized, digits: 1))×)")
-            rows.append(row)
+                         + "8 heads; OpenBLAS threads \(Optimized.blasThreads), solver threads \(Optimized.solverThreads); \(summary)")
+        let models = Self.stepConfigurations().map { (name: $0.name, steps: Self.stepRunners($0.configuration, videos: videos, frames: frames)) }
+        for model in models {
+            model.steps.reference()
+            model.steps.optimized()
+        }
+        var referenceTimes = Array(repeating: [Double](), count: models.count)
+        var optimizedTimes = referenceTimes
+        for round in 1...max(1, repeats) {
+            for (i, model) in models.enumerated() {
+                referenceTimes[i].append(seconds(of: model.steps.reference))
+                for _ in 0..<optimizedPerRound { optimizedTimes[i].append(seconds(of: model.steps.optimized)) }
+            }
+            Console.progress("round \(round)/\(max(1, repeats)) done")
+        }
+        let rows = models.indices.map { i in
+            StepBenchRow(configuration: models[i].name, videos: videos, frames: frames,
+                         referenceSeconds: median(referenceTimes[i]), optimizedSeconds: median(optimizedTimes[i]))
         }
         print("Training step, batch \(videos) × \(frames) frames, Breakfast sizes (MLP 64-128-40, K = 7, n_seg = 7, "
               + "2 decoder layers, 8 heads, 150 SW projections), train eps 0.07 alpha 0.4 radius 0.04 lambda_actions 0.1 "
-              + "rho 0.2, dropout on; OpenBLAS threads \(Optimized.blasThreads), solver threads \(Optimized.solverThreads); median of \(repeats) (Reference) / "
-              + "\(optimizedRepeats) (Optimized) steps after a warm-up")
+              + "rho 0.2, dropout on; OpenBLAS threads \(Optimized.blasThreads), solver threads \(Optimized.solverThreads); \(summary)")
         print(stepSummary(rows))
         return rows
+    }
+
+    /// One training step of `c` per call, for each backend, from the same initial parameters,
+    /// features (seeded Gaussians) and generator seed; each call continues the training.
+    static func stepRunners(_ c: ModelConfiguration, videos: Int, frames: Int) -> (reference: () -> Void, optimized: () -> Void) {
+        let settings = stepSettings
+        var generator = MersenneTwister(seed: 2025)
+        let initial = ModelParameters<Double>.initial(c, using: &generator)
+        let features = Matrix(rows: videos * frames, columns: c.layerSizes[0],
+                              elements: (0..<(videos * frames * c.layerSizes[0])).map { _ in generator.gaussian() })
+        let mask = Array(repeating: true, count: videos * frames)
+
+        let batchR = Reference.CLOTModel.Batch(features: features, mask: mask, videos: videos)
+        var pr = initial
+        var ar = pr.tensors.map { Adam<Double>(count: $0.count, learningRate: 1e-3) }
+        var gr = MersenneTwister(seed: 7)
+        let batchO = Optimized.CLOTModel.Batch(features: features.float32, mask: mask, videos: videos)
+        var po = initial.converted(to: Float.self)
+        var ao = po.tensors.map { Adam<Float>(count: $0.count, learningRate: 1e-3) }
+        var go = MersenneTwister(seed: 7)
+        return ({
+            _ = Reference.CLOTModel.trainingStep(batchR, parameters: &pr, optimizers: &ar, configuration: c,
+                                                 settings: settings, generator: &gr)
+        }, {
+            _ = Optimized.CLOTModel.trainingStep(batchO, parameters: &po, optimizers: &ao, configuration: c,
+                                                 settings: settings, generator: &go)
+        })
+    }
+
+    /// Seconds one call of `body` takes.
+    func seconds(of body: () -> Void) -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        return (clock.now - start).seconds
     }
 
     /// `--profile-step NAME`: only the Optimized step of one configuration, many times.
