@@ -22,9 +22,9 @@ extension Optimized {
     ///
     /// Batch items only share the step size (η = 4 / max ∇ over the batch at the uniform plan),
     /// so after that calibration each item runs its iterations on its own. With K ≤ 8 and
-    /// N ≥ `FusedASOTItem.chunkedFrames` the rows go in two chunks, the second on a
-    /// `HelperThread` when `threads` > 1 and it is free; shorter videos in a batch of several run item
-    /// by item on the two threads instead (odd items on the worker). Neither changes a result:
+    /// N ≥ `FusedASOTItem.chunkedFrames` the rows go in two chunks, the second on the
+    /// `HelperThread` when `threads` > 1 and it is free; shorter videos in a batch of several
+    /// run item by item on the two threads instead (odd items on the helper). Neither changes a result:
     /// the chunks depend on N only, and an item's arithmetic does not depend on its thread.
     static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings,
                                             threads: Int = solverThreads) -> [ASOTSolution<Float>] {
