@@ -272,27 +272,15 @@ struct Bench: ParsableCommand {
     /// Seconds of each of `count` runs after one untimed warm-up.
     func times(_ count: Int, _ body: () -> Void) -> [Double] {
         body()
-        let clock = ContinuousClock()
-        return (0..<count).map { _ in
-            let start = clock.now
-            body()
-            return (clock.now - start).seconds
-        }
+        return (0..<count).map { _ in seconds(of: body) }
     }
 
-    /// Seconds of each of at least `count` runs, and enough of them to fill `seconds` (at most
+    /// Seconds of each of at least `count` runs, and enough of them to fill `budget` seconds (at most
     /// 2000), after one warm-up that sets the count.
-    func times(atLeast count: Int, filling seconds: Double, _ body: () -> Void) -> [Double] {
-        let clock = ContinuousClock()
-        let start = clock.now
-        body()
-        let warmUp = max((clock.now - start).seconds, 1e-6)
-        let runs = min(2000, max(count, Int((seconds / warmUp).rounded(.up))))
-        return (0..<runs).map { _ in
-            let start = clock.now
-            body()
-            return (clock.now - start).seconds
-        }
+    func times(atLeast count: Int, filling budget: Double, _ body: () -> Void) -> [Double] {
+        let warmUp = max(seconds(of: body), 1e-6)
+        let runs = min(2000, max(count, Int((budget / warmUp).rounded(.up))))
+        return (0..<runs).map { _ in seconds(of: body) }
     }
 
     func median(_ xs: [Double]) -> Double {
