@@ -1,4 +1,3 @@
-import CBLAS
 import CLOTCore
 #if canImport(Glibc)
 import Glibc
@@ -39,8 +38,7 @@ extension Optimized {
     static func assign(_ x: Matrix<Float>, _ norms: [Float], _ centers: Matrix<Float>, _ distances: inout [Float], _ assignments: inout [Int]) -> Double {
         let n = x.rows, d = x.columns, k = centers.rows
         precondition(distances.count == n * k && centers.columns == d)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(k), Int32(d),
-                    -2, x.elements, Int32(d), centers.elements, Int32(d), 0, &distances, Int32(k))
+        gemm(transposeB: true, m: n, n: k, k: d, alpha: -2, x.elements, lda: d, centers.elements, ldb: d, &distances, ldc: k)
         let centerNorms = (0..<k).map { c in (0..<d).reduce(Float(0)) { $0 + centers[c, $1] * centers[c, $1] } }
         var inertia = 0.0
         for i in 0..<n {

@@ -1,4 +1,3 @@
-import CBLAS
 import CLOTCore
 
 extension Optimized {

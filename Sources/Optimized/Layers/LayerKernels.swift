@@ -1,36 +1,10 @@
-import CBLAS
 import CLOTCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// Kernels shared by the Optimized layers: a bounds-checked sgemm, column sums and a row
-// softmax on the 8-lane exp. Every C call is preceded by a precondition on the extents it will
-// touch (blas-recipe §8.3: a count past the buffer is a segfault inside libopenblas).
-
-/// C ← α·op(A)·op(B) + β·C, row-major, op(A) m × k, op(B) k × n, C m × n with leading
-/// dimensions lda, ldb, ldc (so a sub-block of a wider matrix — one attention head's columns —
-/// is passed by offsetting the buffer and keeping the wide leading dimension, with no copy).
-@inline(__always)
-func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
-          _ a: UnsafeBufferPointer<Float>, lda: Int, _ b: UnsafeBufferPointer<Float>, ldb: Int,
-          beta: Float = 0, _ c: UnsafeMutableBufferPointer<Float>, ldc: Int) {
-    precondition(m >= 0 && n >= 0 && k >= 0, "negative gemm dimension")
-    guard m > 0 && n > 0 else { return }
-    precondition(ldc >= n && c.count >= (m - 1) * ldc + n, "gemm: C buffer too small")
-    guard k > 0 else {
-        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-        return
-    }
-    let (aRows, aColumns) = transposeA ? (k, m) : (m, k)
-    let (bRows, bColumns) = transposeB ? (n, k) : (k, n)
-    precondition(lda >= aColumns && a.count >= (aRows - 1) * lda + aColumns, "gemm: A buffer too small")
-    precondition(ldb >= bColumns && b.count >= (bRows - 1) * ldb + bColumns, "gemm: B buffer too small")
-    precondition(max(m, n, k, lda, ldb, ldc) <= Int(Int32.max), "gemm dimension exceeds 32 bits")
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb),
-                beta, c.baseAddress, Int32(ldc))
-}
+// Kernels shared by the Optimized layers: column sums, row dot products and a row softmax on
+// the 8-lane exp (the matrix product is `gemm`, in Kernels/GEMM.swift).
 
 extension UnsafeBufferPointer where Element == Float {
     /// The buffer from `offset` to its end.

@@ -1,4 +1,3 @@
-import CBLAS
 import CLOTCore
 #if canImport(Glibc)
 import Glibc
@@ -31,12 +30,10 @@ extension Optimized {
                 let a = UnsafeMutableBufferPointer(rebasing: w.a[(item * n)..<((item + 1) * n)])
                 let b = UnsafeMutableBufferPointer(rebasing: w.b[(item * k)..<((item + 1) * k)])
                 // a = K b, then dx / a
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, kern.baseAddress, Int32(k),
-                            b.baseAddress, 1, 0, a.baseAddress, 1)
+                gemm(m: n, n: 1, k: k, UnsafeBufferPointer(kern), lda: k, UnsafeBufferPointer(b), ldb: 1, a, ldc: 1)
                 for i in 0..<n { a[i] = zeroIfNotFinite(dx[item] / a[i]) }
                 // b = Kᵀ a, then dy / b
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(n), Int32(k), 1, kern.baseAddress, Int32(k),
-                            a.baseAddress, 1, 0, b.baseAddress, 1)
+                gemm(transposeA: true, m: k, n: 1, k: n, UnsafeBufferPointer(kern), lda: k, UnsafeBufferPointer(a), ldb: 1, b, ldc: 1)
                 for j in 0..<k { b[j] = zeroIfNotFinite(dy / b[j]) }
                 for i in 0..<n where abs(logf(a[i])) > threshold { unstable = true }
                 for j in 0..<k where abs(logf(b[j])) > threshold { unstable = true }

@@ -1,4 +1,3 @@
-import CBLAS
 import CLOTCore
 #if canImport(Glibc)
 import Glibc
@@ -29,8 +28,8 @@ extension Optimized {
     static func project(_ x: Matrix<Float>, _ directions: Matrix<Float>) -> [Float] {
         var out = [Float](repeating: 0, count: x.rows * directions.rows)
         guard x.rows > 0 else { return out }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(x.rows), Int32(directions.rows), Int32(x.columns),
-                    1, x.elements, Int32(x.columns), directions.elements, Int32(x.columns), 0, &out, Int32(directions.rows))
+        gemm(transposeB: true, m: x.rows, n: directions.rows, k: x.columns, x.elements, lda: x.columns,
+             directions.elements, ldb: directions.columns, &out, ldc: directions.rows)
         return out
     }
 
