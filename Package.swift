@@ -10,15 +10,19 @@
 //   CBLAS       system-library module for OpenBLAS's cblas.h and netlib's lapacke.h
 //   CLOTCommands the `clot` subcommands as a library, so tests can drive them in-process
 //   clot        the command-line executable
+//   BuildInfo   build-tool plugin: records the git commit the tool is built from
 import Foundation
 import PackageDescription
 
 /// Vector code generation for the build machine's CPU: when it has AVX2 and FMA (x86-64-v3:
 /// Haswell and later, every current x86 server), all targets compile for x86-64-v3, so the
-/// eight-lane Float kernels are one AVX register instead of two SSE ones. Results are bitwise
-/// the same either way: Swift never contracts a·b + c into an FMA, and every reduction's order
-/// is written out in the code (REPRODUCE.md, "Determinism"). Set CLOT_PORTABLE=1 to build
-/// for baseline x86-64 (a binary to copy to an older machine).
+/// eight-lane Float kernels are one AVX register instead of two SSE ones and the matrix
+/// product's fused multiply-adds are single instructions. Results are bitwise the same either
+/// way: Swift never contracts a·b + c into an FMA by itself, the fused multiply-adds the code
+/// asks for are correctly rounded on every CPU (in software where there is no FMA unit), and
+/// every reduction's order is written out in the code (REPRODUCE.md, "Same numbers
+/// everywhere"). Set CLOT_PORTABLE=1 to build for baseline x86-64 (a binary to copy to an older
+/// machine; its matrix products are much slower).
 let vectorFlags: [SwiftSetting] = {
     #if arch(x86_64) && os(Linux)
     if ProcessInfo.processInfo.environment["CLOT_PORTABLE"] != nil { return [] }
@@ -27,7 +31,7 @@ let vectorFlags: [SwiftSetting] = {
     else { return [] }
     let flags = Set(flagsLine.split(separator: " ").map(String.init))
     let v3: Set<String> = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "xsave"]
-    return v3.isSubset(of: flags) ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
+    return v3.isSubset(of: flags) ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("CLOT_X86_64_V3")] : []
     #else
     return []
     #endif
@@ -62,8 +66,10 @@ let package = Package(
             dependencies: [
                 "CLOTCore", "Reference", "Optimized",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(name: "clot", dependencies: ["CLOTCommands"]),
         .target(name: "TestSupport", dependencies: ["CLOTCore"], path: "Tests/Support"),
         .testTarget(
@@ -79,6 +85,6 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     target.swiftSettings = (target.swiftSettings ?? []) + vectorFlags
 }

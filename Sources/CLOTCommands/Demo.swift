@@ -47,5 +47,6 @@ struct Demo: ParsableCommand {
         print("F1 is the official sampled score; metrics.json also holds its expectation (f1_expected).")
         print("Numbers are after the final epoch (no selection). Outputs (metrics.json, report.html, predictions/): \(output)/{untrained,asot,clot}/")
         print("This is a 5-video sample; the papers' tables average all 10 Breakfast activities (REPRODUCE.md).")
+        print("Made by: \(Provenance.current(backend).summary).")
     }
 }

@@ -84,6 +84,7 @@ struct EvaluationReport: Encodable {
     var exclude: Int?
     var matching: [LabelMatching.Pair]?
     var perVideo: [PerVideo]?
+    var provenance = Provenance.current(nil)
 
     struct PerVideo: Encodable {
         var name: String
@@ -98,7 +99,7 @@ struct EvaluationReport: Encodable {
     }
 
     enum Key: String, CodingKey {
-        case level, videos, frames, seed, exclude, matching, perVideo = "per_video"
+        case level, videos, frames, seed, exclude, matching, perVideo = "per_video", provenance
         case f1Protocol = "f1_protocol"
     }
 
@@ -113,6 +114,7 @@ struct EvaluationReport: Encodable {
         try c.encode("15 samples per segment, 50 repeats, official sampler", forKey: .f1Protocol)
         try c.encodeIfPresent(matching, forKey: .matching)
         try c.encodeIfPresent(perVideo, forKey: .perVideo)
+        try c.encode(provenance, forKey: .provenance)
     }
 
     func json() throws -> String {

@@ -44,6 +44,11 @@ struct ReproductionTable: Encodable {
 
     var levels: [String: [Row]]
     var averaging = "per seed: unweighted mean over activities; then mean and sample std (ddof 1) over seeds; percent"
+    /// The arithmetic and code of the runs in the tables, one entry per distinct combination
+    /// (more than one when reused runs came from another build or machine family).
+    var arithmetic: [String]
+    /// Where each run's numbers come from, in full.
+    var provenance: [Provenance]
 
     init(results: [RunResult], paper: PaperTables) throws {
         var levels: [String: [Row]] = [:]
@@ -74,6 +79,17 @@ struct ReproductionTable: Encodable {
             levels[level.rawValue] = rows
         }
         self.levels = levels
+        var distinct: [Provenance] = []
+        for run in results where !distinct.contains(where: { Self.sameBits($0, run.report.provenance) }) {
+            distinct.append(run.report.provenance)
+        }
+        provenance = distinct
+        arithmetic = distinct.map { "arithmetic \($0.arithmetic.family), \($0.arithmetic.backend), \($0.arithmetic.matrixProduct); commit \($0.tool.commit)" }
+    }
+
+    /// Whether two runs' numbers come from the same arithmetic and code (so would repeat bit for bit).
+    static func sameBits(_ a: Provenance, _ b: Provenance) -> Bool {
+        a.arithmetic == b.arithmetic && a.tool == b.tool
     }
 
     static func metric(_ s: SegmentationScores, _ name: String) -> Double {
@@ -113,6 +129,7 @@ struct ReproductionTable: Encodable {
         var lines = ["# Reproduction results", "",
                      "Measured: mean ± std over seeds of the unweighted mean over activities (percent, final epoch, no selection).",
                      "Paper: CLOT ICCV 2025 Tables 1–3 (fixtures/paper_tables.json). Δ = measured − paper.", ""]
+            + arithmetic.map { "Made by: \($0)." } + [""]
         for (title, rows) in sections {
             lines += ["## \(title)", "", "| dataset | method | activities | videos | MoF | paper | Δ | F1 | paper | Δ | mIoU | paper | Δ |",
                       "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]

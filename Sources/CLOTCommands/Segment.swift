@@ -85,7 +85,8 @@ struct Segment: ParsableCommand {
         let summary = SegmentSummary(frames: costMatrix.rows, clusters: costMatrix.columns, backend: backend,
                                      settings: settings, rho: rho, labels: labels, plan: plan,
                                      clusterSizes: (0..<costMatrix.columns).map { k in decoded.filter { $0 == k }.count },
-                                     segments: segmentCount(decoded), objectiveTrace: trace, seconds: seconds)
+                                     segments: segmentCount(decoded), objectiveTrace: trace, seconds: seconds,
+                                     provenance: .current(backend))
         print(json ? try summary.json() : summary.text)
     }
 
@@ -142,9 +143,10 @@ struct SegmentSummary: Encodable {
     var segments: Int
     var objectiveTrace: [Double]
     var seconds: Double
+    var provenance: Provenance
 
     enum CodingKeys: String, CodingKey {
-        case frames, clusters, backend, settings, rho, labels, plan, segments, seconds
+        case frames, clusters, backend, settings, rho, labels, plan, segments, seconds, provenance
         case clusterSizes = "cluster_sizes", objectiveTrace = "objective_trace"
     }
 

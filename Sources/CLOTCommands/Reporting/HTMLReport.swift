@@ -28,6 +28,7 @@ enum HTMLReport {
         var body = "<h1>\(SVG.escape(r.variant)) on \(SVG.escape(r.dataset)) \(SVG.escape(r.activityName))</h1>"
         body += "<p>K = \(r.clusters), seed \(r.seed), \(r.epochs) epochs, \(r.backend.rawValue) backend, "
             + "\(String(format: "%.1f", r.wallSeconds)) s. \(SVG.escape(r.selection)). \(r.videos.count) videos.</p>"
+        body += "<p>Made by: \(SVG.escape(r.provenance.summary)).</p>"
         let paperMethod = r.variant == "clot" ? "CLOT" : r.variant == "asot" ? "ASOT" : nil
         var rows: [[String]] = []
         for (level, scores, table) in [("activity", r.activity, "table1"), ("video", r.video, "table2")] {
@@ -72,6 +73,7 @@ enum HTMLReport {
     /// - Parameter runReports: relative paths of the per-run reports, linked at the end.
     static func reproduction(_ t: ReproductionTable, runReports: [String]) -> String {
         var body = "<h1>Reproduction results</h1><p>\(SVG.escape(t.averaging)). Δ = measured − paper.</p>"
+        body += "<p>Made by: " + t.arithmetic.map(SVG.escape).joined(separator: "; ") + ".</p>"
         for (title, tableRows) in t.sections {
             body += "<h2>\(SVG.escape(title))</h2>"
             let rows = tableRows.map { row -> [String] in

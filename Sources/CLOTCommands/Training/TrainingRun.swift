@@ -46,13 +46,14 @@ struct TrainingRun {
         var config: RunConfiguration
         var perEpoch: [EpochRecord]
         var wallSeconds: Double
-        var openblasThreads: Int
+        /// The arithmetic, the code and the machine that made these numbers.
+        var provenance: Provenance
         var selection = "final epoch; no model selection on the test labels"
         var f1Note = "f1: the official sampled F1 (15 samples, 50 repeats, seeded by the run seed); f1_expected: its expectation"
 
         enum CodingKeys: String, CodingKey {
             case activity, video, method, variant, dataset, activityName = "activity_name", seed, epochs, backend, clusters
-            case videos, config, perEpoch = "per_epoch", wallSeconds = "wall_seconds", openblasThreads = "openblas_threads"
+            case videos, config, perEpoch = "per_epoch", wallSeconds = "wall_seconds", provenance
             case selection, f1Note = "f1_note"
         }
     }
@@ -121,7 +122,7 @@ struct TrainingRun {
         let report = Report(activity: activity.scores, video: videoLevel.scores, method: c.method.rawValue, variant: c.variantName,
                             dataset: c.dataset.rawValue, activityName: c.activity, seed: c.seed, epochs: c.epochs, backend: backend,
                             clusters: c.model.clusters, videos: videos.map(\.name), config: c, perEpoch: records,
-                            wallSeconds: (clock.now - start).seconds, openblasThreads: Optimized.blasThreads)
+                            wallSeconds: (clock.now - start).seconds, provenance: .current(backend))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileSystem.writeAtomically(Array(try encoder.encode(report)), to: output + "/metrics.json")

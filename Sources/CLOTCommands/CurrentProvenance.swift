@@ -1,0 +1,26 @@
+import CLOTCore
+import Optimized
+
+extension Provenance {
+    /// The provenance of a result computed now, in this process, by `backend` (nil: the
+    /// evaluation protocol alone, which is integer counting and Double sums).
+    static func current(_ backend: Backend?) -> Provenance {
+        let matrixProduct: String
+        switch (backend, Optimized.gemmEngine) {
+        case (nil, _): matrixProduct = "none"
+        case (.reference, _): matrixProduct = "plain loops (Double)"
+        case (.optimized, .fixedOrder): matrixProduct = "fixed-order sgemm (one FMA chain per entry, index order)"
+        case (.optimized, .openBLAS): matrixProduct = "OpenBLAS sgemm (\(Optimized.blasCoreName) kernel, \(Optimized.blasThreads) threads)"
+        }
+        let backendName = backend.map { $0 == .optimized ? "optimized: Float32" : "reference: Double" } ?? "evaluation: Double"
+        return Provenance(
+            arithmetic: Arithmetic(family: ArithmeticFamily.current.rawValue,
+                                   backend: backendName,
+                                   matrixProduct: matrixProduct),
+            tool: Tool(commit: BuildInfo.commit),
+            environment: Environment(cpu: CPUDescription.current.model, cpuFeatures: CPUDescription.current.vectorFeatures,
+                                     buildInstructionSet: buildInstructionSet, openBLAS: Optimized.blasConfiguration,
+                                     openBLASKernel: Optimized.blasCoreName, openBLASThreads: Optimized.blasThreads,
+                                     solverThreads: Optimized.solverThreads))
+    }
+}
