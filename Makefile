@@ -4,8 +4,8 @@
 # Both install what is missing first (scripts/bootstrap.sh: OpenBLAS and LAPACKE via apt-get).
 
 SWIFT ?= swift
-# sgemm is not bitwise identical across thread counts: pin it so runs repeat exactly.
-export OPENBLAS_NUM_THREADS ?= 1
+# Nothing here sets OPENBLAS_* or CLOT_* variables: results do not depend on them (REPRODUCE.md,
+# "Same numbers everywhere"), and running .build/release/clot directly gives the same bytes.
 
 .PHONY: demo test build bench bootstrap clean
 

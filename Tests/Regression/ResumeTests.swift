@@ -8,15 +8,7 @@ import TestSupport
 /// metrics and predictions of an uninterrupted run with the same seed.
 @Suite("resumable training", .serialized)
 struct ResumeTests {
-    /// The `clot` executable built beside this test bundle.
-    static var executable: String? {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("clot").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
+    static var executable: String? { clotExecutable }
 
     static let arguments = ["train", "--data", fixturesDirectory + "/sample", "--dataset", "Breakfast", "--activity", "coffee",
                             "--method", "asot", "--epochs", "20", "--seed", "5"]

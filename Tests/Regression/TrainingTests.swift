@@ -34,9 +34,9 @@ struct TrainingTests {
     }
 
     /// Runs the sample one epoch per method twice: byte-identical predictions, identical
-    /// metrics; then compares with the frozen results (`fixtures/frozen/train_sample.json`;
-    /// regenerate deliberately with CLOT_UPDATE_FROZEN=1). Metrics to 1e-12: the same binary
-    /// and thread count repeat bit for bit; the tolerance only absorbs JSON round trips.
+    /// metrics; then compares with the frozen results (`fixtures/frozen/<family>/train_sample.json`;
+    /// regenerate deliberately with CLOT_UPDATE_FROZEN=1). Metrics and losses exactly: every
+    /// machine of the family computes the same bits, and JSON round-trips a Double exactly.
     @Test("one epoch on the bundled sample is deterministic and equals the frozen results")
     func sampleIsDeterministicAndFrozen() throws {
         var current: [Frozen] = []
@@ -53,23 +53,44 @@ struct TrainingTests {
             current.append(Frozen(name: method, activity: first.activity, video: first.video,
                                   losses: first.perEpoch.map(\.loss), predictions: try Self.predictionChecksum(a)))
         }
-        try Self.compare(current, frozenAt: fixturesDirectory + "/frozen/train_sample.json")
+        try Self.compare(current, frozenName: "train_sample.json")
     }
 
-    /// Writes `current` when CLOT_UPDATE_FROZEN=1, then compares it with the stored results.
-    static func compare(_ current: [Frozen], frozenAt path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Writes `current` when CLOT_UPDATE_FROZEN=1, then compares it with the results frozen for
+    /// this process's arithmetic family (`fixtures/frozen/<family>/<name>`): bit for bit where
+    /// the family has frozen results. On another family (no frozen file: a CPU without AVX2 and
+    /// FMA, or aarch64, whose C math library may round a rare argument differently) the run has
+    /// already shown it repeats exactly; here its losses must stay within 1e-4 relative of the
+    /// frozen family's (one epoch of Float32 training moves a loss by ~1e-7 when a few roundings
+    /// differ), and a note says that predictions were not compared.
+    static func compare(_ current: [Frozen], frozenName name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let family = ArithmeticFamily.current
+        let path = fixturesDirectory + "/frozen/\(family.rawValue)/\(name)"
         if ProcessInfo.processInfo.environment["CLOT_UPDATE_FROZEN"] == "1" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileSystem.prepareOutputDirectory(fixturesDirectory + "/frozen/\(family.rawValue)")
             try FileSystem.writeAtomically(Array(try encoder.encode(current)), to: path)
+        }
+        guard FileSystem.isFile(path) else {
+            let other = fixturesDirectory + "/frozen/\(ArithmeticFamily.frozen.rawValue)/\(name)"
+            print("note: no frozen results for arithmetic family \(family.rawValue); \(name) checked for determinism "
+                  + "and for losses within 1e-4 of the \(ArithmeticFamily.frozen.rawValue) results, predictions not compared")
+            let frozen = try JSONDecoder().decode([Frozen].self, from: Data(contentsOf: URL(fileURLWithPath: other)))
+            for (mine, stored) in zip(current, frozen) {
+                for (x, y) in zip(mine.losses, stored.losses) {
+                    #expect(abs(x - y) <= 1e-4 * abs(y), "\(mine.name): loss \(x) vs \(y)", sourceLocation: sourceLocation)
+                }
+            }
+            return
         }
         let frozen = try JSONDecoder().decode([Frozen].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(frozen.count == current.count, sourceLocation: sourceLocation)
         for (mine, stored) in zip(current, frozen) {
-            #expect(mine.predictions == stored.predictions, "\(mine.name): predictions changed")
+            #expect(mine.predictions == stored.predictions, "\(mine.name): predictions changed", sourceLocation: sourceLocation)
             for (x, y) in zip([mine.activity.mof, mine.activity.f1, mine.activity.miou, mine.video.mof, mine.video.f1, mine.video.miou] + mine.losses,
                               [stored.activity.mof, stored.activity.f1, stored.activity.miou, stored.video.mof, stored.video.f1, stored.video.miou] + stored.losses) {
-                #expect(abs(x - y) <= 1e-12, "\(mine.name): \(x) vs frozen \(y)")
+                #expect(x == y, "\(mine.name): \(x) vs frozen \(y)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -87,7 +108,7 @@ struct TrainingTests {
         #expect(abs(x - y) <= 1e-3 * abs(y), "optimized \(x) vs reference \(y)")
     }
 
-    /// The same on the shared text data (../shared/data), frozen in `fixtures/frozen/train_shared.json`.
+    /// The same on the shared text data (../shared/data), frozen in `fixtures/frozen/<family>/train_shared.json`.
     @Test("the shared real data (text features) trains deterministically to its frozen results",
           .enabled(if: sharedDataDirectory != nil, "../shared/data is absent: skipped"))
     func sharedData() throws {
@@ -102,7 +123,7 @@ struct TrainingTests {
             current.append(Frozen(name: method, activity: report.activity, video: report.video,
                                   losses: report.perEpoch.map(\.loss), predictions: try Self.predictionChecksum(out)))
         }
-        try Self.compare(current, frozenAt: fixturesDirectory + "/frozen/train_shared.json")
+        try Self.compare(current, frozenName: "train_shared.json")
     }
 
     /// A tiny tree of all five datasets runs end to end, and a second call skips every run.

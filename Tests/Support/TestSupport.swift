@@ -157,3 +157,33 @@ public func numpyRandomCases() throws -> [NumPyRandomCase] {
     guard fixtureExists(numpyRandomFixture) else { return [] }
     return try (loadFixture(numpyRandomFixture) as File).cases
 }
+
+/// The `clot` executable built beside the test bundle (swift test builds it), if present.
+public let clotExecutable: String? = {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [bundle, bundle.deletingLastPathComponent()] {
+        let path = candidate.appendingPathComponent("clot").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+}()
+
+/// Runs `clot` with `arguments` in a child process whose environment is this process's with
+/// `environment` applied (nil values remove a variable); returns the exit status and stderr.
+@discardableResult
+public func runClot(_ arguments: [String], environment: [String: String?] = [:]) throws -> (status: Int32, standardError: String) {
+    guard let executable = clotExecutable else { throw CocoaError(.fileNoSuchFile) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let errors = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
