@@ -31,7 +31,10 @@ struct Bench: ParsableCommand {
         warm-up, in --repeats interleaved rounds so that a shared machine's drift reaches every \
         column alike), the Reference/Optimized and clot/asot ratios, and the targets they are held \
         to (Optimized ≥ 20× faster than Reference; a clot step ≤ 2× an asot step). \
-        --suite all runs both.
+        --suite gemm times the products of one CLOT step, shape by shape, and the training step \
+        itself, with the fixed-order sgemm every result uses (the same bits on every CPU) and with \
+        OpenBLAS's sgemm (the kernel it picks for this CPU), interleaved, and prints what the fixed \
+        order costs. --suite all runs the solver and step suites.
 
         Example:
           swift build -c release && .build/release/clot bench --sizes 1000,5000 --repeats 5
@@ -39,10 +42,10 @@ struct Bench: ParsableCommand {
         """)
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case solver, step, all
+        case solver, step, gemm, all
     }
 
-    @Option(help: "What to time: solver (ASOT decode), step (one training step), or all.")
+    @Option(help: "What to time: solver (ASOT decode), step (one training step), gemm (fixed-order vs OpenBLAS sgemm), or all.")
     var suite: Suite = .solver
 
     @Option(help: "Comma-separated frame counts N.")
@@ -66,6 +69,15 @@ struct Bench: ParsableCommand {
         if let profileStep { return try runProfileStep(profileStep) }
         var solverRows: [BenchRow]?
         var stepRows: [StepBenchRow]?
+        if suite == .gemm {
+            let rows = runGEMM()
+            if let jsonOut {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try FileSystem.writeAtomically(Array(try encoder.encode(rows)), to: jsonOut)
+            }
+            return
+        }
         if suite != .step { solverRows = try runSolver() }
         if suite != .solver {
             if solverRows != nil { print("") }
@@ -77,7 +89,7 @@ struct Bench: ParsableCommand {
             let data: Data
             switch suite {
             case .solver: data = try encoder.encode(solverRows ?? [])
-            case .step, .all: data = try encoder.encode(BenchReport(solver: solverRows, step: stepRows))
+            case .step, .gemm, .all: data = try encoder.encode(BenchReport(solver: solverRows, step: stepRows))
             }
             try FileSystem.writeAtomically(Array(data), to: jsonOut)
         }
