@@ -8,12 +8,14 @@ extension Bench {
     /// The shapes (op(A), op(B), m, n, k) of one Breakfast-sized CLOT training step's products,
     /// weighted by how often a step calls each (encoder and decoder projections and their
     /// gradients, the per-head attention products, feature dispatching and the refinement).
-    static let stepShapes: [(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, perStep: Int)] = [
-        (false, true, 512, 128, 64, 1), (true, false, 128, 64, 512, 1),
-        (false, true, 512, 40, 128, 1), (false, false, 512, 128, 40, 1), (true, false, 40, 128, 512, 1),
-        (false, true, 512, 40, 40, 4), (false, false, 512, 40, 40, 4), (true, false, 40, 40, 512, 4),
-        (false, true, 7, 256, 5, 64), (false, false, 7, 5, 256, 64), (true, false, 256, 5, 7, 64),
-        (false, true, 256, 7, 40, 8), (false, true, 512, 7, 40, 2), (false, false, 14, 40, 40, 12),
+    /// `heads`: the operands and result that are 5 wide are one head's columns of 40-wide rows,
+    /// as attention passes them (leading dimension 40).
+    static let stepShapes: [(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, perStep: Int, heads: Bool)] = [
+        (false, true, 512, 128, 64, 1, false), (true, false, 128, 64, 512, 1, false),
+        (false, true, 512, 40, 128, 1, false), (false, false, 512, 128, 40, 1, false), (true, false, 40, 128, 512, 1, false),
+        (false, true, 512, 40, 40, 4, false), (false, false, 512, 40, 40, 4, false), (true, false, 40, 40, 512, 4, false),
+        (false, true, 7, 256, 5, 64, true), (false, false, 7, 5, 256, 64, true), (true, false, 256, 5, 7, 64, true),
+        (false, true, 256, 7, 40, 8, false), (false, true, 512, 7, 40, 2, false), (false, false, 14, 40, 40, 12, false),
     ]
 
     /// Times each shape and one training step of each model with both engines, interleaved
@@ -29,8 +31,8 @@ extension Bench {
         for _ in 0..<max(1, repeats) {
             for (s, shape) in Self.stepShapes.enumerated() {
                 for (e, engine) in engines.enumerated() {
-                    Optimized.gemmEngine = engine
-                    shapeTimes[s][e].append(timeGEMM(shape.transposeA, shape.transposeB, shape.m, shape.n, shape.k))
+                    shapeTimes[s][e].append(timeGEMM(shape.transposeA, shape.transposeB, shape.m, shape.n, shape.k,
+                                                     headWidth: shape.heads ? 5 : nil, engine: engine))
                 }
             }
         }
@@ -51,10 +53,15 @@ extension Bench {
     }
 
     /// Seconds per product of one shape (seeded operands), averaged over about 10 ms of calls.
-    func timeGEMM(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int) -> Double {
+    /// With `headWidth`, every dimension of that width is stored in rows of 8 heads.
+    func timeGEMM(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, headWidth: Int?,
+                  engine: Optimized.GEMMEngine) -> Double {
+        func leading(_ columns: Int) -> Int { columns == headWidth ? 8 * columns : columns }
+        let (aRows, aColumns) = transposeA ? (k, m) : (m, k), (bRows, bColumns) = transposeB ? (n, k) : (k, n)
+        let lda = leading(aColumns), ldb = leading(bColumns), ldc = leading(n)
         var generator = MersenneTwister(seed: UInt32(m * 31 + n * 7 + k))
-        let a = (0..<(m * k)).map { _ in Float(generator.uniform()) }, b = (0..<(k * n)).map { _ in Float(generator.uniform()) }
-        var c = [Float](repeating: 0, count: m * n)
+        let a = (0..<(aRows * lda)).map { _ in Float(generator.uniform()) }, b = (0..<(bRows * ldb)).map { _ in Float(generator.uniform()) }
+        var c = [Float](repeating: 0, count: m * ldc)
         let calls = max(1, 2_000_000 / (m * n * k))
         return a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
@@ -62,7 +69,7 @@ extension Bench {
                     seconds(of: {
                         for _ in 0..<calls {
                             Optimized.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                           ap, lda: transposeA ? m : k, bp, ldb: transposeB ? k : n, cp, ldc: n)
+                                           ap, lda: lda, bp, ldb: ldb, cp, ldc: ldc, engine: engine)
                         }
                     }) / Double(calls)
                 }
