@@ -9,6 +9,7 @@
 //   Optimized   the same API in Float32 on OpenBLAS/LAPACKE
 //   CBLAS       system-library module for OpenBLAS's cblas.h and netlib's lapacke.h
 //   CLOTCommands the `clot` subcommands as a library, so tests can drive them in-process
+//   CPUCheck    C: whether the CPU can run an x86-64-v3 build (checked before anything else runs)
 //   clot        the command-line executable
 //   BuildInfo   build-tool plugin: records the git commit the tool is built from
 import Foundation
@@ -70,7 +71,9 @@ let package = Package(
             plugins: ["BuildInfo"]
         ),
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        .executableTarget(name: "clot", dependencies: ["CLOTCommands"]),
+        // C, compiled for baseline x86-64: the executable asks it whether the CPU can run the rest.
+        .target(name: "CPUCheck"),
+        .executableTarget(name: "clot", dependencies: ["CLOTCommands", "CPUCheck"]),
         .target(name: "TestSupport", dependencies: ["CLOTCore"], path: "Tests/Support"),
         .testTarget(
             name: "NumericsTests",

@@ -1,6 +1,18 @@
 import CLOTCommands
+import CPUCheck
 #if canImport(Glibc)
 import Glibc
+
+// A build for x86-64-v3 (Package.swift: the build machine had AVX2 and FMA) copied to a CPU
+// without them would stop on an illegal instruction somewhere; say why instead.
+#if CLOT_X86_64_V3
+if clot_cpu_lacks_x86_64_v3() != 0 {
+    let message = "clot: this build uses AVX2 and FMA (x86-64-v3), which this CPU lacks; "
+        + "rebuild it here with CLOT_PORTABLE=1 swift build -c release (same results, see REPRODUCE.md §7)\n"
+    _ = message.withCString { write(2, $0, strlen($0)) }
+    exit(2)
+}
+#endif
 
 // Keep freed memory in the process for reuse. The solvers allocate their N × K buffers once per
 // call, and glibc's defaults hand blocks this size (hundreds of KB) back to the kernel on
