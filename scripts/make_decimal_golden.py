@@ -13,7 +13,7 @@ Purpose: the features loader (Sources/CLOTCore/Data/DecimalParsing.swift and
 Regenerate (from the repo root):
     python3 scripts/make_decimal_golden.py --out fixtures/golden/decimal_parsing.json
 
-The corpus (seeded, so the same file every time), about 2800 strings:
+The corpus (seeded, so the same file every time), 2651 strings:
   - the official features format, numpy.savetxt's '%.18e', of random doubles of every
     exponent (subnormals included) and of feature-like values;
   - shortest round-trip forms (Python repr) and 17-digit forms;
