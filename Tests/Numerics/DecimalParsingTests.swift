@@ -112,8 +112,9 @@ import TestSupport
         switch g.integer(in: 0..<8) {
         case 0:     // the official format, any double
             return String(format: "%.18e", anyFiniteDouble())
-        case 1:     // the official format, feature-like values
-            return String(format: "%.18e", g.gaussian() * pow(10, Double(g.integer(in: -6...3))))
+        case 1:     // feature-like values in the official format and in others people write
+            let format = ["%.18e", "%.18e", "%.17g", "%.6f", "%g", "%.8f"][g.integer(in: 0..<6)]
+            return String(format: format, g.gaussian() * pow(10, Double(g.integer(in: -6...3))))
         case 2:     // shortest round trip, 17 digits, 25 digits (past the fast paths)
             let x = anyFiniteDouble()
             return [x.description, String(format: "%.16e", x), String(format: "%.24e", x)][g.integer(in: 0..<3)]
@@ -225,6 +226,17 @@ import TestSupport
     func corners(text: String, bits: UInt64) {
         #expect(DecimalParsing.parse(text)?.bitPattern == bits)
         #expect(Self.strtodWhole(text)?.bitPattern == bits)
+    }
+
+    @Test("leading zeros: not significant, however many; exponents far out set against them",
+          arguments: [1, 18, 19, 25, 400, 999, 1000, 1001, 2000, 150_000, 2_000_000])
+    func leadingZeros(count: Int) {
+        let zeros = String(repeating: "0", count: count)
+        for text in ["0." + zeros + "1234567890123456789", zeros + "1.5", "-0." + zeros + "1e\(count + 1)",
+                     "0." + zeros + "1e+\(count + 100_001)", "0." + zeros + "7e-\(99_000 - count)", "0." + zeros] {
+            #expect(DecimalParsing.parse(text)?.bitPattern == Self.strtodWhole(text)?.bitPattern, "\(text.prefix(40))…")
+        }
+        #expect(DecimalParsing.parse("-0." + zeros + "1e\(count + 1)") == -1)
     }
 
     @Test("not numbers", arguments: ["", ".", "-", "+", "e5", "1e", "1e+", "--1", "1..2", "1e5.5", " 1", "1 ", "1_0", "1d5", "0x", "١"])

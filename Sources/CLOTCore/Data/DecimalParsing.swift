@@ -92,26 +92,35 @@ public enum DecimalParsing {
 
     /// Scans `[+-]digits[.digits][(e|E)[+-]digits]` from `p`, stopping at the first byte
     /// that does not continue it, into ±w · 10^q. Nil when no digit precedes the exponent, the
-    /// exponent has no digit, or there are more than 19 digits (w would not be exact).
+    /// exponent has no digit, or there are more than 19 significant digits (w would not be
+    /// exact); zeros before the first nonzero digit do not count.
     @inline(__always)
     static func scanPlainDecimal(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>)
         -> (negative: Bool, significand: UInt64, exponent: Int)? {
         let negative = scanSign(&p, end: end)
-        // Every digit, leading zeros included, goes into w; more than 19 of them could
-        // overflow 64 bits, and such fields are left to the exact path.
-        var significand: UInt64 = 0
         let integerStart = p
+        skipZeros(&p, end: end)
+        var significand: UInt64 = 0
+        var significantStart = p
         accumulateDigits(&significand, &p, end: end)
-        var digitCount = p - integerStart
+        var significantDigits = p - significantStart
+        var anyDigit = p > integerStart
         var fractionDigits = 0
         if p < end && p.pointee == ASCII.point {
             p += 1
             let fractionStart = p
+            // Zeros right after the point and before any nonzero digit only scale the value.
+            if significantDigits == 0 { skipZeros(&p, end: end) }
+            significantStart = p
             accumulateDigits(&significand, &p, end: end)
+            significantDigits += p - significantStart
             fractionDigits = p - fractionStart
-            digitCount += fractionDigits
+            anyDigit = anyDigit || p > fractionStart
         }
-        guard digitCount > 0, digitCount <= 19 else { return nil }
+        // More than 19 digits could overflow 64 bits (the sum wraps), and more than 1000 digits
+        // after the point would defeat the exponent's saturation below: such fields are left
+        // to the exact path.
+        guard anyDigit, significantDigits <= 19, fractionDigits <= 1000 else { return nil }
 
         var exponent = 0
         if p < end && p.pointee | 0x20 == ASCII.lowercaseE {
@@ -119,7 +128,8 @@ public enum DecimalParsing {
             let negativeExponent = scanSign(&p, end: end)
             let exponentStart = p
             while p < end, case let digit = p.pointee &- ASCII.zero, digit < 10 {
-                // Saturates far outside the range where the value is 0 or infinite.
+                // Saturates at 10⁵ or more, where, less at most 1000 digits after the point,
+                // q is still far outside the range of values other than 0 and infinity.
                 if exponent < 100_000 { exponent = exponent &* 10 &+ Int(digit) }
                 p += 1
             }
@@ -139,6 +149,12 @@ public enum DecimalParsing {
         let isMinus = byte == ASCII.minus
         p += (isMinus ? 1 : 0) | (byte == ASCII.plus ? 1 : 0)
         return isMinus
+    }
+
+    /// Moves `p` past a run of '0'.
+    @inline(__always)
+    static func skipZeros(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) {
+        while p < end && p.pointee == ASCII.zero { p += 1 }
     }
 
     /// Appends the run of decimal digits at `p` to `significand` (wrapping past 64 bits; the
