@@ -174,7 +174,7 @@ import TestSupport
             let bytes = Array(text.utf8)
             let fast = bytes.withUnsafeBufferPointer { b -> Double? in
                 var p = b.baseAddress!
-                let value = DecimalParsing.parseFast(&p, end: b.baseAddress! + b.count)
+                let value = DecimalParsing.parseFast(&p, end: b.baseAddress! + b.count, powers: PowersOfTen.significands)
                 return p == b.baseAddress! + b.count ? value : nil
             }
             guard let fast else { continue }

@@ -24,7 +24,7 @@ public enum DecimalParsing {
     public static func parse(_ start: UnsafePointer<UInt8>, count: Int) -> Double? {
         let end = start + count
         var p = start
-        if let value = parseFast(&p, end: end), p == end { return value }
+        if let value = parseFast(&p, end: end, powers: PowersOfTen.significands), p == end { return value }
         return parseExactly(start, count: count)
     }
 
@@ -39,9 +39,11 @@ public enum DecimalParsing {
 
     /// Reads a number in the plain decimal form starting at `p` and ending at `end`, a space or
     /// a tab, with Clinger's fast path or Eisel–Lemire, and moves `p` past it. Nil when the text
-    /// is not in that form or both methods decline; `p` is then unspecified.
+    /// is not in that form or both methods decline; `p` is then unspecified. `powers` is
+    /// `PowersOfTen.significands`, fetched once by the caller's loop.
     @inline(__always)
-    static func parseFast(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Double? {
+    static func parseFast(_ p: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>,
+                          powers: UnsafeBufferPointer<PowersOfTen.Significand>) -> Double? {
         let start = p
         var scanned = scanSavetxtFormat(&p, end: end)
         if scanned == nil {
@@ -60,7 +62,7 @@ public enum DecimalParsing {
         // zero below it; w ≥ 1, so w · 10^q ≥ 10³⁴⁸ overflows above it.
         if exponent < PowersOfTen.smallestExponent { return negative ? -0.0 : 0.0 }
         if exponent > PowersOfTen.largestExponent { return negative ? -.infinity : .infinity }
-        return EiselLemire.double(significand: significand, exponent: exponent, negative: negative)
+        return EiselLemire.double(significand: significand, exponent: exponent, negative: negative, powers: powers)
     }
 
     /// Scans the one shape of the official feature files, `numpy.savetxt`'s default `%.18e`

@@ -12,11 +12,13 @@
 /// the text with an exact slow method.
 enum EiselLemire {
     /// The correctly rounded Double of ±w · 10^q, or nil when this method cannot decide.
+    /// `powers` is `PowersOfTen.significands`, fetched once by the caller's loop.
     /// - Precondition: w > 0 (w is exact: at most 19 decimal digits).
     @inline(__always)
-    static func double(significand w: UInt64, exponent q: Int, negative: Bool) -> Double? {
+    static func double(significand w: UInt64, exponent q: Int, negative: Bool,
+                       powers: UnsafeBufferPointer<PowersOfTen.Significand>) -> Double? {
         guard q >= PowersOfTen.smallestExponent, q <= PowersOfTen.largestExponent else { return nil }
-        let power = PowersOfTen.significands[q - PowersOfTen.smallestExponent]
+        let power = powers[q - PowersOfTen.smallestExponent]
 
         // Normalise w so that its top bit is set; the product's top bit is then bit 127 or 126.
         let shift = w.leadingZeroBitCount

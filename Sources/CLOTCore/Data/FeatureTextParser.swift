@@ -53,6 +53,7 @@ struct FeatureTextParser {
 
         var rows = 1
         var someByteIsNotASCII = false
+        let powers = PowersOfTen.significands
         let elements = try [Double](unsafeUninitializedCapacity: capacity * columns) { buffer, initialized in
             let storage = buffer.baseAddress!
             storage.initialize(from: first, count: columns)
@@ -64,7 +65,7 @@ struct FeatureTextParser {
                     continue
                 }
                 let row = storage + rows * columns
-                let outcome = Self.readRowFast(line, into: row, columns: columns)
+                let outcome = Self.readRowFast(line, into: row, columns: columns, powers: powers)
                 if outcome == .complete { rows += 1; continue }
                 if outcome == .blank { continue }
                 guard let values = try readRow(line, columns: columns) else { someByteIsNotASCII = true; break }
@@ -85,15 +86,17 @@ struct FeatureTextParser {
     /// field is not in the plain form, the fast methods decline it, it is not finite, or the
     /// line has another number of fields: `readRow` then reads the line again and decides.
     @inline(__always)
-    private static func readRowFast(_ line: ByteLines.Line,
-                                    into row: UnsafeMutablePointer<Double>, columns: Int) -> FastRow {
+    private static func readRowFast(_ line: ByteLines.Line, into row: UnsafeMutablePointer<Double>, columns: Int,
+                                    powers: UnsafeBufferPointer<PowersOfTen.Significand>) -> FastRow {
         var p = line.start
         var column = 0
         while true {
             while p < line.end && (p.pointee == ASCII.space || p.pointee == ASCII.tab) { p += 1 }
             if p == line.end { break }
             guard column < columns,
-                  let value = DecimalParsing.parseFast(&p, end: line.end), value.isFinite else { return .undecided }
+                  let value = DecimalParsing.parseFast(&p, end: line.end, powers: powers), value.isFinite else {
+                return .undecided
+            }
             row[column] = value
             column += 1
         }

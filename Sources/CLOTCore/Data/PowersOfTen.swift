@@ -20,8 +20,18 @@ enum PowersOfTen {
     static let smallestExponent = -348
     static let largestExponent = 347
 
-    /// The significand of 10^q sits at index q − `smallestExponent`.
-    static let significands: [Significand] = {
+    /// The significand of 10^q sits at index q − `smallestExponent`. Kept in storage that is
+    /// never freed, so that a parsing loop can fetch the table once and index it without the
+    /// once-check (a call) that every access to a static constant makes. (Written once, by
+    /// that initialisation, and only read afterwards: safe to share between threads.)
+    nonisolated(unsafe) static let significands: UnsafeBufferPointer<Significand> = {
+        let table = computeTable()
+        let storage = UnsafeMutableBufferPointer<Significand>.allocate(capacity: table.count)
+        _ = storage.initialize(from: table)
+        return UnsafeBufferPointer(storage)
+    }()
+
+    static func computeTable() -> [Significand] {
         var table = [Significand](repeating: Significand(high: 0, low: 0), count: largestExponent - smallestExponent + 1)
         // q ≥ 0: exact powers of ten. 10^347 < 2^1153 fits in 19 words.
         var power: [UInt64] = [1]
@@ -37,7 +47,7 @@ enum PowersOfTen {
             table[-n - smallestExponent] = topBits(quotient)
         }
         return table
-    }()
+    }
 
     /// The top 128 bits of a little-endian multi-word integer, shifted so that bit 127 is set
     /// (bits below are dropped: rounding down).
