@@ -1,6 +1,7 @@
-import CLOTCore
+import Foundation
 import Testing
 import TestSupport
+@testable import CLOTCore
 
 /// The plain-text files of the standard layout: features, ground-truth labels, predictions,
 /// and `mapping.txt`, each validated with an error naming the file and line.
@@ -62,6 +63,49 @@ import TestSupport
     func badLabelNames() {
         expectInputError(mentioning: ["g:2", "empty label"]) { try TextFiles.parseLabelNames("SIL\n\nSIL\n", source: "g") }
         expectInputError(mentioning: ["g", "no labels"]) { try TextFiles.parseLabelNames("", source: "g") }
+    }
+
+    @Test("label names read as bytes: the names, or the message, of the Character reader, on 3000 random files")
+    func labelNamesAsBytes() throws {
+        var g = MersenneTwister(seed: 48)
+        let pieces = ["SIL", "take_cup", "pour milk", " ", "\t", "\u{0B}", "\u{0C}", "\r", "x\u{0}y", ""]
+        let ends = ["\n", "\r\n", "\r\r\n", "\r"]
+        var outcomes = (names: 0, errors: 0)
+        for _ in 0..<3000 {
+            var text = g.integer(in: 0..<10) == 0 ? "\u{FEFF}" : ""
+            for _ in 0..<g.integer(in: 0...5) {
+                text += (0..<g.integer(in: 0...3)).map { _ in pieces[g.integer(in: 0..<pieces.count)] }.joined()
+                text += ends[g.integer(in: 0..<ends.count)]
+            }
+            if g.integer(in: 0..<3) == 0, !text.isEmpty { text.removeLast() }
+            let bytes = Array(text.utf8)
+            func described(_ body: () throws -> [String]) -> String {
+                do { return try body().description } catch { return "\(error)" }
+            }
+            let characters = described { try TextFiles.parseLabelNames(text, source: "g") }
+            let asBytes = described {
+                try bytes.withUnsafeBufferPointer { try TextFiles.parseLabelNamesASCII($0, source: "g") } ?? ["non-ASCII"]
+            }
+            if text.utf8.allSatisfy({ $0 < 0x80 }) {
+                #expect(asBytes == characters, "\(text.debugDescription)")
+                if characters.hasPrefix("[") { outcomes.names += 1 } else { outcomes.errors += 1 }
+            } else {
+                #expect(asBytes == "[\"non-ASCII\"]")
+            }
+        }
+        #expect(outcomes.names > 300 && outcomes.errors > 300, "\(outcomes)")
+    }
+
+    @Test("label files: a byte-order mark is dropped, a byte outside ASCII is read as Characters")
+    func labelFiles() throws {
+        let folder = temporaryDirectory()
+        defer { removeDirectory(folder) }
+        try writeBytes([0xEF, 0xBB, 0xBF] + Array("SIL\r\ntake_cup \r\n".utf8), to: folder + "/bom")
+        #expect(try TextFiles.readLabelNames(folder + "/bom") == ["SIL", "take_cup"])
+        try writeText("SIL\ncafé\u{A0}\n", to: folder + "/unicode")
+        #expect(try TextFiles.readLabelNames(folder + "/unicode") == ["SIL", "café"])
+        try writeBytes(Array("SIL\n".utf8) + [0xFF, 0x0A], to: folder + "/latin")
+        expectInputError(mentioning: [folder + "/latin", "not UTF-8"]) { try TextFiles.readLabelNames(folder + "/latin") }
     }
 
     @Test("integer labels: one per line, surrounding blanks and trailing empty lines allowed")

@@ -97,7 +97,7 @@ public struct DatasetLayout: Sendable {
     /// Loads a video's features and labels, resolved through `mapping`.
     public func loadVideo(_ name: String, mapping: ActionMapping) throws -> Video {
         let labelPath = groundTruthDirectory + "/" + name
-        let names = try TextFiles.parseLabelNames(FileSystem.readText(labelPath), source: labelPath)
+        let names = try TextFiles.readLabelNames(labelPath)
         let labels = try mapping.ids(for: names, source: labelPath)
         let featurePath = try featuresPath(video: name)
         let features = try Video.readFeatures(featurePath)

@@ -14,16 +14,55 @@ public enum FileSystem {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
     }
 
-    /// The UTF-8 text of a file.
+    /// The UTF-8 text of a file (a leading byte-order mark dropped).
     public static func readText(_ path: String) throws -> String {
-        if isDirectory(path) { throw InputError(path, "is a folder, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(path, "cannot read file (missing or unreadable)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(path, "is not UTF-8 text")
+        try decodeUTF8(readBytes(path), source: path)
+    }
+
+    /// Bytes as UTF-8 text, a leading byte-order mark dropped; an error naming `source` when
+    /// they are not UTF-8.
+    public static func decodeUTF8(_ bytes: [UInt8], source: String) throws -> String {
+        guard let text = String(data: Data(bytes), encoding: .utf8) else {
+            throw InputError(source, "is not UTF-8 text")
         }
         return text
+    }
+
+    /// The bytes of a file, read into one buffer of the file's size (then on to the end, for a
+    /// file that grew or reports no size).
+    public static func readBytes(_ path: String) throws -> [UInt8] {
+        if isDirectory(path) { throw InputError(path, "is a folder, not a file") }
+        let unreadable = InputError(path, "cannot read file (missing or unreadable)")
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw unreadable }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw unreadable }
+
+        /// Reads into `buffer` until it is full or the file ends; the count read, or nil on error.
+        func readFully(_ buffer: UnsafeMutableRawBufferPointer) -> Int? {
+            var count = 0
+            while count < buffer.count {
+                let n = read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { return nil }
+                if n == 0 { break }
+                count += n
+            }
+            return count
+        }
+        var bytes = try [UInt8](unsafeUninitializedCapacity: max(Int(status.st_size), 0)) { buffer, initialized in
+            guard let count = readFully(UnsafeMutableRawBufferPointer(buffer)) else { throw unreadable }
+            initialized = count
+        }
+        try withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 1) { chunk in
+            while true {
+                guard let count = readFully(chunk) else { throw unreadable }
+                bytes.append(contentsOf: chunk[0..<count])
+                if count < chunk.count { break }
+            }
+        }
+        return bytes
     }
 
     /// Sorted names of the entries of a folder.

@@ -10,10 +10,33 @@ public enum TextFiles {
         return lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
     }
 
-    /// A features file: one frame per line, whitespace-separated numbers, the same count on
-    /// every line (`numpy.loadtxt`). Rejects an empty file, ragged rows, non-numeric fields and
-    /// NaN or infinite values.
+    /// A features file: one frame per line, numbers separated by spaces or tabs, the same count
+    /// on every line (`numpy.loadtxt`). Rejects an empty file, ragged rows, non-numeric fields
+    /// and NaN or infinite values, naming the line (and field) of the first fault.
+    ///
+    /// Reads the file's bytes with `FeatureTextParser` — one buffer of the file's size, the
+    /// matrix allocated once, every field the correctly rounded Double — and falls back to
+    /// decoding the text as Characters when some byte is not ASCII.
+    public static func readFeatures(_ path: String) throws -> Matrix<Double> {
+        let bytes = try FileSystem.readBytes(path)
+        let parsed = try bytes.withUnsafeBufferPointer {
+            try FeatureTextParser.parse(ASCII.droppingByteOrderMark($0), source: path)
+        }
+        if let parsed { return parsed }
+        return try parseFeaturesAsCharacters(FileSystem.decodeUTF8(bytes, source: path), source: path)
+    }
+
+    /// The features a text holds, read as `readFeatures` reads a file's text.
     public static func parseFeatures(_ text: String, source: String) throws -> Matrix<Double> {
+        var text = text
+        if let parsed = try text.withUTF8({ try FeatureTextParser.parse($0, source: source) }) { return parsed }
+        return try parseFeaturesAsCharacters(text, source: source)
+    }
+
+    /// The features of a text read as Swift `Character`s: lines split at "\n" and "\r\n",
+    /// fields at the Characters " " and "\t", each field read by `Double(_:)`. The reference
+    /// `FeatureTextParser` matches on ASCII text, and the reader of text with other bytes.
+    static func parseFeaturesAsCharacters(_ text: String, source: String) throws -> Matrix<Double> {
         var values: [Double] = []
         var columns = -1
         var rows = 0
@@ -41,6 +64,36 @@ public enum TextFiles {
     }
 
     /// A ground-truth file: one label per line, trailing whitespace removed (`line.rstrip()`).
+    /// ASCII files are split as bytes (`ByteLines`), others as Characters; the same names and
+    /// errors either way.
+    public static func readLabelNames(_ path: String) throws -> [String] {
+        let bytes = try FileSystem.readBytes(path)
+        let names = try bytes.withUnsafeBufferPointer { try parseLabelNamesASCII(ASCII.droppingByteOrderMark($0), source: path) }
+        if let names { return names }
+        return try parseLabelNames(FileSystem.decodeUTF8(bytes, source: path), source: path)
+    }
+
+    /// The label names of an ASCII text's bytes, as `parseLabelNames` reads the same text; nil
+    /// when some byte is not ASCII.
+    static func parseLabelNamesASCII(_ text: UnsafeBufferPointer<UInt8>, source: String) throws -> [String]? {
+        guard ASCII.isASCII(text) else { return nil }
+        var names: [String] = []
+        if let start = text.baseAddress {
+            var lines = ByteLines(start, count: text.count)
+            while let line = lines.next() {
+                var end = line.end
+                while end > line.start && ASCII.isWhitespace((end - 1).pointee) { end -= 1 }
+                guard end > line.start else {
+                    throw InputError(source, line: lines.number, "empty label", hint: "one action label per frame, no blank lines")
+                }
+                names.append(String(decoding: UnsafeBufferPointer(start: line.start, count: end - line.start), as: UTF8.self))
+            }
+        }
+        guard !names.isEmpty else { throw InputError(source, "holds no labels (empty ground-truth file)") }
+        return names
+    }
+
+    /// A ground-truth text: one label per line, trailing whitespace removed (`line.rstrip()`).
     public static func parseLabelNames(_ text: String, source: String) throws -> [String] {
         var names: [String] = []
         for (index, line) in lines(text).enumerated() {
@@ -140,8 +193,7 @@ extension TextFiles {
     /// A label file as class ids: names resolved through `mapping` when one is given,
     /// otherwise integers.
     public static func readLabels(_ path: String, mapping: ActionMapping?) throws -> [Int] {
-        let text = try FileSystem.readText(path)
-        guard let mapping else { return try parseIntegerLabels(text, source: path) }
-        return try mapping.ids(for: parseLabelNames(text, source: path), source: path)
+        guard let mapping else { return try parseIntegerLabels(FileSystem.readText(path), source: path) }
+        return try mapping.ids(for: readLabelNames(path), source: path)
     }
 }

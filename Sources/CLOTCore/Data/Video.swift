@@ -30,7 +30,7 @@ public struct Video: Sendable, Equatable {
                 throw InputError(path, "frame \(bad / max(matrix.columns, 1)) holds a non-finite value (\(matrix.elements[bad]))")
             }
         } else {
-            matrix = try TextFiles.parseFeatures(FileSystem.readText(path), source: path)
+            matrix = try TextFiles.readFeatures(path)
         }
         guard matrix.rows > 0, matrix.columns > 0 else { throw InputError(path, "empty video (no frames or no feature dims)") }
         return matrix
