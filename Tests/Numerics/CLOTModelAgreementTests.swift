@@ -115,10 +115,10 @@ struct CLOTModelAgreementTests {
     }
 
     /// A gradient tensor is "structurally zero" when its Reference max is below this fraction of
-    /// the largest gradient entry of the model: e.g. the first decoder layer's self-attention
-    /// in-projection, whose input tgt₀ = 0 makes ∂W_v = 0 and all values equal, so without dropout
-    /// ∂W_q = ∂W_k = 0 in exact arithmetic (Reference holds ~1e-17 of rounding there, Optimized
-    /// ≤ 1e-8 of the gradient scale, measured). Scaling such a tensor
+    /// the largest gradient entry of the model: a tensor whose gradient vanishes in exact
+    /// arithmetic (e.g. an attention whose values are all equal, so that ∂W_q = ∂W_k = 0; a
+    /// decoder with v = t had that in its first self-attention, where t₀ = 0), where Reference
+    /// holds ~1e-17 of rounding and Optimized ~1e-8 of the gradient scale. Scaling such a tensor
     /// by its own max would compare rounding noise with rounding noise; it is held instead to
     /// `Tolerance.float32` of the model's gradient scale (any real term would be O(1) of it).
     static let structuralZero = 1e-9

@@ -49,9 +49,9 @@ struct CLOTModelGradientTests {
         let c = Self.smallConfiguration(variant)
         var g = MersenneTwister(seed: 42)
         var p = ModelParameters<Double>.initial(c, using: &g)
-        // Move off the initial point: there tgt₀ = 0 and zero biases make the first LayerNorm's
-        // input exactly 0 (variance 0, amplification 1/√1e-5), where the loss is too curved
-        // for finite differences. Every tensor gets N(0, 0.1²) noise.
+        // Move off the initial point, where the attention biases and LayerNorm β are exactly 0,
+        // every γ is 1 and the layers share their FFN biases: symmetric places where a wrong
+        // term can cancel. Every tensor gets N(0, 0.1²) noise.
         p.tensors = p.tensors.map { $0.map { $0 + 0.1 * g.gaussian() } }
         p.dispatchAlpha = 1.3
         p.dispatchBeta = -0.2

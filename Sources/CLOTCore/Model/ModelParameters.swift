@@ -121,9 +121,13 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
 extension ModelParameters {
     /// Initial parameters as the official modules initialise them: each MLP Linear as torch's
     /// default (weight and bias uniform in ±1/√fan_in); decoder weights of rank ≥ 2 xavier-
-    /// uniform, biases 0, LayerNorms γ = 1, β = 0 (DETR/FUTR `_reset_parameters`); query
-    /// positions N(0, 1) (`nn.Embedding`); α = 1, β = 0; A random unit rows (replaced by
-    /// k-means before training). All draws from `generator`.
+    /// uniform (the released `transformer.py` `_reset_parameters`, as DETR and FUTR), attention
+    /// biases 0 (`nn.MultiheadAttention` zeroes them), LayerNorms γ = 1, β = 0; the FFN biases
+    /// keep `nn.Linear`'s default uniform(±1/√fan_in) — ±1/√D for linear1, ±1/√(FFN width) for
+    /// linear2 — drawn once and the same in every layer, because `_get_clones` deep-copies one
+    /// layer and the reset touches only tensors of rank ≥ 2; query positions N(0, 1)
+    /// (`nn.Embedding`); α = 1, β = 0; A random unit rows (replaced by k-means before
+    /// training). All draws from `generator`.
     public static func initial(_ c: ModelConfiguration, using g: inout MersenneTwister) -> ModelParameters {
         func uniform(_ bound: Double) -> Scalar { Scalar((2 * g.uniform() - 1) * bound) }
         var encoder: [Dense] = []
@@ -140,10 +144,13 @@ extension ModelParameters {
         func zeros(_ n: Int) -> [Scalar] { Array(repeating: 0, count: n) }
         func norm() -> Norm { Norm(gamma: Array(repeating: 1, count: d), beta: zeros(d)) }
         func attention() -> Attention { Attention(inWeight: xavier(3 * d, d), inBias: zeros(3 * d), outWeight: xavier(d, d), outBias: zeros(d)) }
+        // The FFN biases of the one layer that is cloned: drawn once, shared by every layer.
+        let bias1 = c.useDecoder ? (0..<f).map { _ in uniform(1 / Double(d).squareRoot()) } : []
+        let bias2 = c.useDecoder ? (0..<d).map { _ in uniform(1 / Double(f).squareRoot()) } : []
         let layers = c.useDecoder ? (0..<c.decoderLayers).map { _ in
             DecoderLayer(selfAttention: attention(), crossAttention: attention(),
-                         feedForward1: Dense(weight: xavier(f, d), bias: zeros(f)),
-                         feedForward2: Dense(weight: xavier(d, f), bias: zeros(d)),
+                         feedForward1: Dense(weight: xavier(f, d), bias: bias1),
+                         feedForward2: Dense(weight: xavier(d, f), bias: bias2),
                          norm1: norm(), norm2: norm(), norm3: norm())
         } : []
         var actions = Matrix<Scalar>(rows: k, columns: d, repeating: 0)

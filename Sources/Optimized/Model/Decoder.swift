@@ -5,8 +5,8 @@ extension Optimized {
     /// The parallel transformer decoder of CLOT in Float32; the same API, layer order and
     /// random draws as `Reference.Decoder`, whose doc comment has the equations. Per layer:
     ///
-    ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = t + Q_pos, v = t)))
-    ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = M + P, v = M, ignoring padded frames)))
+    ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = v = t + Q_pos)))
+    ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = v = M + P, ignoring padded frames)))
     ///     t₃ = LN₃(t₂ + Drop(W₂ Drop(ReLU(W₁ t₂))))
     ///
     /// then a final LayerNorm. Dropout masks are drawn in exactly Reference's order (per layer:
@@ -67,13 +67,13 @@ extension Optimized {
             layers.reserveCapacity(p.decoder.count)
             for layer in p.decoder {
                 let q1 = add(target, queryPositions)
-                let (sa, saCache) = MultiHeadAttention.forward(query: q1, key: q1, value: target, parameters: attention(layer.selfAttention),
+                let (sa, saCache) = MultiHeadAttention.forward(query: q1, key: q1, value: q1, parameters: attention(layer.selfAttention),
                                                                heads: c.heads, batch: batch, causal: c.autoregressiveDecoder,
                                                                dropout: dropout, generator: &generator)
                 var (saDropped, saMask) = drop(sa)
                 addInPlace(&saDropped, target)
                 let (t1, n1) = LayerNorm.forward(saDropped, parameters: norm(layer.norm1))
-                let (ca, caCache) = MultiHeadAttention.forward(query: add(t1, queryPositions), key: keys, value: memory,
+                let (ca, caCache) = MultiHeadAttention.forward(query: add(t1, queryPositions), key: keys, value: keys,
                                                                parameters: attention(layer.crossAttention), heads: c.heads, batch: batch,
                                                                keyPaddingMask: ignore, dropout: dropout, generator: &generator)
                 var (caDropped, caMask) = drop(ca)
@@ -116,7 +116,7 @@ extension Optimized {
                                           outputGradient: ReLU.backward(lc.hidden, outputGradient: dRelu))
                 var dT2 = n3.input
                 addInPlace(&dT2, ff1.input)
-                // t₂ = LN₂(t₁ + Drop(CrossAttn(t₁ + Q_pos, M + P, M)))
+                // t₂ = LN₂(t₁ + Drop(CrossAttn(t₁ + Q_pos, M + P, M + P)))
                 let n2 = LayerNorm.backward(cache: lc.norm2, parameters: norm(layer.norm2), outputGradient: dT2)
                 let cross = MultiHeadAttention.backward(cache: lc.crossAttention, parameters: attention(layer.crossAttention),
                                                         outputGradient: Dropout.backward(outputGradient: n2.input, mask: lc.crossDropout))
@@ -125,16 +125,16 @@ extension Optimized {
                 addInPlace(&dQueryTiled, cross.query)
                 var dT1 = n2.input
                 addInPlace(&dT1, cross.query)
-                // t₁ = LN₁(t + Drop(SelfAttn(t + Q_pos, t + Q_pos, t)))
+                // t₁ = LN₁(t + Drop(SelfAttn(t + Q_pos, t + Q_pos, t + Q_pos)))
                 let n1 = LayerNorm.backward(cache: lc.norm1, parameters: norm(layer.norm1), outputGradient: dT1)
                 let selfGrad = MultiHeadAttention.backward(cache: lc.selfAttention, parameters: attention(layer.selfAttention),
                                                            outputGradient: Dropout.backward(outputGradient: n1.input, mask: lc.selfDropout))
                 var dQ1 = selfGrad.query
                 addInPlace(&dQ1, selfGrad.key)
+                addInPlace(&dQ1, selfGrad.value)
                 addInPlace(&dQueryTiled, dQ1)
                 dTarget = n1.input
                 addInPlace(&dTarget, dQ1)
-                addInPlace(&dTarget, selfGrad.value)
                 layerGradients.append(ModelParameters<Float>.DecoderLayer(
                     selfAttention: shared(selfGrad.parameters), crossAttention: shared(cross.parameters),
                     feedForward1: .init(weight: ff1.parameters.weight, bias: ff1.parameters.bias),

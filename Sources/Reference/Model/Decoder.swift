@@ -7,11 +7,13 @@ extension Reference {
     /// Each of the L post-norm layers, with tgt₀ = 0, query positions Q_pos (learnable) and
     /// memory positions P (a sinusoid, **choice**):
     ///
-    ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = t + Q_pos, v = t)))          (causal when autoregressive)
-    ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = M + P, v = M, ignoring padded frames)))
+    ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = v = t + Q_pos)))            (causal when autoregressive)
+    ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = v = M + P, ignoring padded frames)))
     ///     t₃ = LN₃(t₂ + Drop(W₂ Drop(ReLU(W₁ t₂))))
     ///
-    /// and a final LayerNorm gives the segment embeddings S (n_seg × D per video).
+    /// and a final LayerNorm gives the segment embeddings S (n_seg × D per video). The positions
+    /// enter the attention values too, as in the released `forward_post` (`q = k = v =
+    /// with_pos_embed(tgt, query_pos)`, `value = with_pos_embed(memory, pos)`) and in FUTR.
     public enum Decoder {
         /// Everything the backward pass needs, per layer.
         public struct Cache: Sendable {
@@ -64,12 +66,12 @@ extension Reference {
             var layers: [Cache.Layer] = []
             for layer in p.decoder {
                 let q1 = add(target, queryPositions)
-                let (sa, saCache) = MultiHeadAttention.forward(query: q1, key: q1, value: target, parameters: attention(layer.selfAttention),
+                let (sa, saCache) = MultiHeadAttention.forward(query: q1, key: q1, value: q1, parameters: attention(layer.selfAttention),
                                                                heads: c.heads, batch: batch, causal: c.autoregressiveDecoder,
                                                                dropout: dropout, generator: &generator)
                 let (saDropped, saMask) = drop(sa)
                 let (t1, n1) = LayerNorm.forward(add(target, saDropped), parameters: norm(layer.norm1))
-                let (ca, caCache) = MultiHeadAttention.forward(query: add(t1, queryPositions), key: keys, value: memory,
+                let (ca, caCache) = MultiHeadAttention.forward(query: add(t1, queryPositions), key: keys, value: keys,
                                                                parameters: attention(layer.crossAttention), heads: c.heads, batch: batch,
                                                                keyPaddingMask: ignore, dropout: dropout, generator: &generator)
                 let (caDropped, caMask) = drop(ca)
@@ -109,20 +111,20 @@ extension Reference {
                 let ff1 = Linear.backward(lc.afterNorm2, parameters: dense(layer.feedForward1),
                                           outputGradient: ReLU.backward(lc.hidden, outputGradient: dRelu))
                 let dT2 = add(n3.input, ff1.input)
-                // t₂ = LN₂(t₁ + Drop(CrossAttn(t₁ + Q_pos, M + P, M)))
+                // t₂ = LN₂(t₁ + Drop(CrossAttn(t₁ + Q_pos, M + P, M + P)))
                 let n2 = LayerNorm.backward(cache: lc.norm2, parameters: norm(layer.norm2), outputGradient: dT2)
                 let cross = MultiHeadAttention.backward(cache: lc.crossAttention, parameters: attention(layer.crossAttention),
                                                         outputGradient: Dropout.backward(outputGradient: n2.input, mask: lc.crossDropout))
                 dMemory = add(dMemory, add(cross.key, cross.value))
                 dQueryTiled = add(dQueryTiled, cross.query)
                 let dT1 = add(n2.input, cross.query)
-                // t₁ = LN₁(t + Drop(SelfAttn(t + Q_pos, t + Q_pos, t)))
+                // t₁ = LN₁(t + Drop(SelfAttn(t + Q_pos, t + Q_pos, t + Q_pos)))
                 let n1 = LayerNorm.backward(cache: lc.norm1, parameters: norm(layer.norm1), outputGradient: dT1)
                 let selfGrad = MultiHeadAttention.backward(cache: lc.selfAttention, parameters: attention(layer.selfAttention),
                                                            outputGradient: Dropout.backward(outputGradient: n1.input, mask: lc.selfDropout))
-                let dQ1 = add(selfGrad.query, selfGrad.key)
+                let dQ1 = add(add(selfGrad.query, selfGrad.key), selfGrad.value)
                 dQueryTiled = add(dQueryTiled, dQ1)
-                dTarget = add(add(n1.input, dQ1), selfGrad.value)
+                dTarget = add(n1.input, dQ1)
                 layerGradients.append(ModelParameters<Double>.DecoderLayer(
                     selfAttention: shared(selfGrad.parameters), crossAttention: shared(cross.parameters),
                     feedForward1: .init(weight: ff1.parameters.weight, bias: ff1.parameters.bias),
