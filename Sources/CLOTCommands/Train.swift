@@ -8,7 +8,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train CLOT or ASOT on one activity and evaluate it with the papers' protocol.",
         discussion: """
-        Runs the official training loop (METHOD.md §5) with the dataset's defaults (REPRODUCE.md): \
+        Runs the official training loop (the ASOT code's src/train.py) with the dataset's defaults (REPRODUCE.md): \
         k-means initialisation of the action embeddings, epochs of 256-frame samples, \
         pseudo-labels from the ASOT solver, Adam; then predicts every whole video with the eval \
         settings and reports MoF, F1 and mIoU at activity and video level after the final epoch. \

@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Optimized.CLOTModel {
-    /// One training step (METHOD.md §5; official `training_step`), as
+    /// One training step (official `training_step`), as
     /// `Reference.CLOTModel.trainingStep` and with the same random draws: A's rows are
     /// L2-normalised in place, the three stages run with dropout, their ASOT pseudo-labels are
     /// computed with the train settings (no gradient), and Adam (one optimiser state per tensor,

@@ -196,7 +196,7 @@ extension Optimized {
 
         // MARK: Loss and its gradient
 
-        /// L = L_F + L_S + L_R (METHOD.md §5: masked soft cross-entropy, padding in the divisor).
+        /// L = L_F + L_S + L_R (Eq. 12–13: masked soft cross-entropy, padding in the divisor).
         public static func loss(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
                                 configuration c: ModelConfiguration) -> Loss {
             let tau = Float(c.temperature)

@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Reference.CLOTModel {
-    /// One training step (METHOD.md §5; official `training_step`): A's rows are L2-normalised
+    /// One training step (official `training_step`): A's rows are L2-normalised
     /// in place, the three stages run with dropout, their ASOT pseudo-labels are computed with
     /// the train settings (no gradient), and Adam (one optimiser state per tensor, in
     /// `ModelParameters.tensors` order) applies the gradient of L = L_F + L_S + L_R.

@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Reference {
-    /// The CLOT model's three stages and their losses (CLOT §3, Eq. 11–13; METHOD.md §5), with
+    /// The CLOT model's three stages and their losses (CLOT §3, Eq. 3 and 11–13), with
     /// a hand-written backward pass. The ASOT baseline is the same code with stage 1 only and
     /// neither feature dispatching nor sliced Wasserstein (`ModelConfiguration.asot`).
     ///
@@ -143,7 +143,7 @@ extension Reference {
 
         // MARK: Loss and its gradient
 
-        /// L = L_F + L_S + L_R (METHOD.md §5: masked soft cross-entropy, padding in the divisor).
+        /// L = L_F + L_S + L_R (Eq. 12–13: masked soft cross-entropy, padding in the divisor).
         public static func loss(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Double>,
                                 configuration c: ModelConfiguration) -> Loss {
             func stage(_ x: Matrix<Double>?, _ t: Matrix<Double>?, _ mask: [Bool]?) -> Double {

@@ -2,7 +2,7 @@ import CLOTCore
 
 extension Reference {
     /// The parallel transformer decoder of CLOT (§3.1; the released FUTR/DETR-style
-    /// `transformer.py`, METHOD.md §5): n_seg learnable queries attend to the frame memory.
+    /// `transformer.py`): n_seg learnable queries attend to the frame memory.
     ///
     /// Each of the L post-norm layers, with tgt₀ = 0 (or a learnable table: choice
     /// `decoder-target`), query positions Q_pos (learnable) and memory positions P

@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Reference {
-    /// The frame encoder of ASOT and CLOT (CLOT Eq. 1, METHOD.md §2):
+    /// The frame encoder of ASOT and CLOT (the ASOT code's MLP; CLOT §3.1):
     ///
     ///     F = rownorm(MLP(X)),   MLP = Linear → ReLU → Drop → … → Linear
     ///
