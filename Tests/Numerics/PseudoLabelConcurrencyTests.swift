@@ -10,7 +10,7 @@ import TestSupport
 @Suite("Pseudo-labels: concurrent stages = serial stages")
 struct PseudoLabelConcurrencyTests {
     @Test("the concurrent stages give the serial solves' plans bit for bit",
-          arguments: ["small", "breakfast", "small+sw-directions=per-video", "small+segment-prior=no"])
+          arguments: ["small", "breakfast", "small+sw-directions=per-video", "small+segment-prior=no", "small+stage3-ot=l2-unbalanced"])
     func concurrentEqualsSerial(_ name: String) {
         let c = CLOTModelAgreementTests.configuration(name)
         let settings = CLOTModelAgreementTests.trainSettings
@@ -45,8 +45,9 @@ struct PseudoLabelConcurrencyTests {
         let segmentCosts = Model.cosineCosts(f.segments!, p.actions, onePlusPrior: Model.shifted(segmentPrior), videos: b)
         let segments = Model.stack(Optimized.solveASOT(ASOTBatch(costs: segmentCosts), settings: settings, threads: 1).map(\.plan))
         let refinedCosts = Model.cosineCosts(f.refined!, p.actions, onePlusPrior: onePlusPrior, videos: b)
-        let refined = Model.stack(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings,
-                                                      threads: 1).map(\.plan))
+        let refined = c.choices.stage3OT == .asot
+            ? Model.stack(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
+            : Model.stack(refinedCosts.map { Optimized.solveQuadraticUnbalanced(cost: $0) })
 
         #expect(targets.frames == frames, "stage 1 plans differ")
         #expect(targets.segments == segments, "stage 2 plans differ")

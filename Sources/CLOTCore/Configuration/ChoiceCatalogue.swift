@@ -72,7 +72,7 @@ extension ReconstructionChoices {
         named("autoregressive-form", \.autoregressiveForm,
               source: "supplement: \"its autoregressive counterpart similar to [46]\"; sequential decoding is not implemented"),
         named("stage3-ot", \.stage3OT,
-              source: "paper: each OT \"strongly rooted in ASOT\"; gsw.py's get_opt (POT L2/L2) is never called, not implemented"),
+              source: "paper: each OT \"strongly rooted in ASOT\"; gsw.py ships get_opt (POT, L2/L2) but never calls it"),
         named("table6-rows", \.table6Rows,
               source: "supplement Table 6's unnamed rows read as δ, ρ (BF \"01.5\" = 0.15), train λ_actions, radius r"),
     ]

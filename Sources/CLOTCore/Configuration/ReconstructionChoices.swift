@@ -28,11 +28,12 @@ public struct ReconstructionChoices: Sendable, Equatable, Codable {
     public enum EncoderGradient: String, Sendable, Codable, CaseIterable {
         case allStages = "all-stages", frameStageOnly = "frame-stage-only"
     }
-    /// What "autoregressive decoder" (supplement Table 5) means. One reading is implemented.
+    /// What "autoregressive decoder" (supplement Table 5) means. One reading is implemented
+    /// (a causal mask); decoding segment by segment is not.
     public enum AutoregressiveForm: String, Sendable, Codable, CaseIterable { case causalMask = "causal-mask" }
-    /// The OT problem that gives the stage-3 pseudo-labels T_R. One reading is implemented;
-    /// `gsw.py`'s unused `get_opt` (POT, L2-regularised, L2-unbalanced) is a candidate.
-    public enum Stage3Transport: String, Sendable, Codable, CaseIterable { case asot }
+    /// The OT problem that gives the stage-3 pseudo-labels T_R: ASOT with the training settings,
+    /// or `gsw.py`'s unused `get_opt` (POT, L2-regularised, L2-unbalanced) on the same cost.
+    public enum Stage3Transport: String, Sendable, Codable, CaseIterable { case asot, l2Unbalanced = "l2-unbalanced" }
     /// What the supplement Table 6's unnamed rows are: CLOT's own ρ, training λ_actions and
     /// radius r, or not those (then the ASOT run scripts' values hold).
     public enum Table6Rows: String, Sendable, Codable, CaseIterable { case clot, asot }

@@ -119,7 +119,12 @@ extension Optimized {
                 }
                 if let refined = f.refined {
                     let costs = cosineCosts(refined, p.actions, onePlusPrior: onePlusPrior, videos: b)
-                    later.refined = stack(solve(ASOTBatch(costs: costs, masks: masks), settings: settings, threads: 1).map(\.plan))
+                    switch c.choices.stage3OT {
+                    case .asot:
+                        later.refined = stack(solve(ASOTBatch(costs: costs, masks: masks), settings: settings, threads: 1).map(\.plan))
+                    case .l2Unbalanced:
+                        later.refined = stack(costs.map { solveQuadraticUnbalanced(cost: $0) })
+                    }
                 }
             }
             var frameCosts: [Matrix<Float>] = []

@@ -15,8 +15,9 @@ extension Reference {
     /// `c.choices` (`ReconstructionChoices`): whether FD masks padding and renormalises F,
     /// whether S is renormalised (`segment-renormalise`) and which S the refinement gets
     /// (S̃ = S_raw or rownorm(S_raw): `refinement-segments`), the encoder's dropout, the
-    /// decoder's positions and tgt, λ_SW, the segment prior, the SW directions' draw, and
-    /// whether stages 2 and 3 send gradient into the encoder (`encoder-gradient`).
+    /// decoder's positions and tgt, λ_SW, the segment prior, the SW directions' draw, the
+    /// stage-3 OT problem (`stage3-ot`), and whether stages 2 and 3 send gradient into the
+    /// encoder (`encoder-gradient`).
     public enum CLOTModel {
         /// One batch of inputs (shared with the other backend, in Double).
         public typealias Batch = ModelBatch<Double>
@@ -123,7 +124,10 @@ extension Reference {
             }
             if let refined = f.refined {
                 let costs = (0..<b).map { cosineCost(rows(refined, $0 * t, t), p.actions, prior: prior) }
-                targets.refined = stack(solveASOT(ASOTBatch(costs: costs, masks: masks), settings: settings).map(\.plan))
+                switch c.choices.stage3OT {
+                case .asot: targets.refined = stack(solveASOT(ASOTBatch(costs: costs, masks: masks), settings: settings).map(\.plan))
+                case .l2Unbalanced: targets.refined = stack(costs.map { solveQuadraticUnbalanced(cost: $0) })
+                }
             }
             return targets
         }
