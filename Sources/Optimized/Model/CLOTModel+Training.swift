@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Optimized.CLOTModel {
-    /// One training step (METHOD.md §5; official `training_step`), as
+    /// One training step (official `training_step`), as
     /// `Reference.CLOTModel.trainingStep` and with the same random draws: A's rows are
     /// L2-normalised in place, the three stages run with dropout, their ASOT pseudo-labels are
     /// computed with the train settings (no gradient), and Adam (one optimiser state per tensor,
@@ -41,7 +41,7 @@ extension Optimized.CLOTModel {
         let f = forward(batch, parameters: p, configuration: c, dropout: false, generator: &generator)
         let prior = Optimized.temporalPrior(frames: features.rows, clusters: c.clusters, rho: Float(c.rho))
         var cost: Matrix<Float>
-        if let refined = f.refined, c.decodeStage == .refined {
+        if let refined = f.refined, c.choices.decodeStage == .refined {
             cost = cosineCost(refined, p.actions, prior: prior)
         } else {
             cost = cosineCost(f.frames, p.actions, prior: prior)
@@ -50,7 +50,7 @@ extension Optimized.CLOTModel {
                                                         using: &generator).float32
                 let sw = Optimized.slicedCostMatrix(frames: f.frames, clusters: p.actions, directions: directions,
                                                     radius: Float(c.slicedWassersteinRadius))
-                addScaled(&cost, sw, Float(c.slicedWassersteinWeight))
+                addScaled(&cost, sw, Float(c.choices.swWeight))
             }
         }
         return Optimized.solveASOT(cost: cost, settings: settings).labels

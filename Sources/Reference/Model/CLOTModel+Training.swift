@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Reference.CLOTModel {
-    /// One training step (METHOD.md §5; official `training_step`): A's rows are L2-normalised
+    /// One training step (official `training_step`): A's rows are L2-normalised
     /// in place, the three stages run with dropout, their ASOT pseudo-labels are computed with
     /// the train settings (no gradient), and Adam (one optimiser state per tensor, in
     /// `ModelParameters.tensors` order) applies the gradient of L = L_F + L_S + L_R.
@@ -36,14 +36,14 @@ extension Reference.CLOTModel {
         let f = forward(batch, parameters: p, configuration: c, dropout: false, generator: &generator)
         let prior = Reference.temporalPrior(frames: features.rows, clusters: c.clusters, rho: c.rho)
         var cost: Matrix<Double>
-        if let refined = f.refined, c.decodeStage == .refined {
+        if let refined = f.refined, c.choices.decodeStage == .refined {
             cost = cosineCost(refined, p.actions, prior: prior)
         } else {
             cost = cosineCost(f.frames, p.actions, prior: prior)
             if c.useSlicedWasserstein {
                 let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator)
                 let sw = Reference.slicedCostMatrix(frames: f.frames, clusters: p.actions, directions: directions, radius: c.slicedWassersteinRadius)
-                for i in cost.elements.indices { cost.elements[i] += c.slicedWassersteinWeight * sw.elements[i] }
+                for i in cost.elements.indices { cost.elements[i] += c.choices.swWeight * sw.elements[i] }
             }
         }
         return Reference.solveASOT(cost: cost, settings: settings).labels

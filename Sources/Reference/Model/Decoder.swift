@@ -2,16 +2,19 @@ import CLOTCore
 
 extension Reference {
     /// The parallel transformer decoder of CLOT (§3.1; the released FUTR/DETR-style
-    /// `transformer.py`, METHOD.md §5): n_seg learnable queries attend to the frame memory.
+    /// `transformer.py`): n_seg learnable queries attend to the frame memory.
     ///
-    /// Each of the L post-norm layers, with tgt₀ = 0, query positions Q_pos (learnable) and
-    /// memory positions P (a sinusoid, **choice**):
+    /// Each of the L post-norm layers, with tgt₀ = 0 (or a learnable table: choice
+    /// `decoder-target`), query positions Q_pos (learnable) and memory positions P
+    /// (`MemoryPositions`: choices `memory-positions` and `position-index`):
     ///
-    ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = t + Q_pos, v = t)))          (causal when autoregressive)
-    ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = M + P, v = M, ignoring padded frames)))
+    ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = v = t + Q_pos)))            (causal when autoregressive)
+    ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = v = M + P, ignoring padded frames)))
     ///     t₃ = LN₃(t₂ + Drop(W₂ Drop(ReLU(W₁ t₂))))
     ///
-    /// and a final LayerNorm gives the segment embeddings S (n_seg × D per video).
+    /// and a final LayerNorm gives the segment embeddings S (n_seg × D per video). The positions
+    /// enter the attention values too, as in the released `forward_post` (`q = k = v =
+    /// with_pos_embed(tgt, query_pos)`, `value = with_pos_embed(memory, pos)`) and in FUTR.
     public enum Decoder {
         /// Everything the backward pass needs, per layer.
         public struct Cache: Sendable {
@@ -29,6 +32,7 @@ extension Reference {
             var finalNorm: LayerNorm.Cache
             var batch: Int
             var segments: Int
+            var frames: Int
         }
 
         /// Gradients of the decoder's inputs and parameters.
@@ -37,6 +41,10 @@ extension Reference {
             public var memory: Matrix<Double>
             /// ∂L/∂Q_pos, n_seg × D.
             public var queryPositions: Matrix<Double>
+            /// ∂L/∂tgt₀ (n_seg × D) when tgt is learned, else 0 × D.
+            public var target: Matrix<Double>
+            /// ∂L/∂W_pos (L × D) when the memory positions are learned, else 0 × D.
+            public var memoryPositions: Matrix<Double>
             public var layers: [ModelParameters<Double>.DecoderLayer]
             public var finalNorm: ModelParameters<Double>.Norm
         }
@@ -51,7 +59,7 @@ extension Reference {
                                    configuration c: ModelConfiguration, dropout: Double = 0,
                                    generator: inout MersenneTwister) -> (output: Matrix<Double>, cache: Cache) {
             let d = memory.columns, frames = memory.rows / batch, s = p.queryPositions.rows
-            let positions = tiled(SinusoidalPositions.forward(length: frames, dimension: d), batch)
+            let positions = tiled(MemoryPositions.forward(frames: frames, dimension: d, table: p.memoryPositions, configuration: c), batch)
             let queryPositions = tiled(p.queryPositions, batch)
             let keys = add(memory, positions)
             let ignore = mask.map { !$0 }
@@ -60,16 +68,16 @@ extension Reference {
                 let m = Dropout.mask(rows: x.rows, columns: x.columns, probability: dropout, generator: &generator)
                 return (Dropout.forward(x, mask: m), m)
             }
-            var target = Matrix<Double>.zeros(batch * s, d)
+            var target = c.targetRows > 0 ? tiled(p.target, batch) : Matrix<Double>.zeros(batch * s, d)
             var layers: [Cache.Layer] = []
             for layer in p.decoder {
                 let q1 = add(target, queryPositions)
-                let (sa, saCache) = MultiHeadAttention.forward(query: q1, key: q1, value: target, parameters: attention(layer.selfAttention),
+                let (sa, saCache) = MultiHeadAttention.forward(query: q1, key: q1, value: q1, parameters: attention(layer.selfAttention),
                                                                heads: c.heads, batch: batch, causal: c.autoregressiveDecoder,
                                                                dropout: dropout, generator: &generator)
                 let (saDropped, saMask) = drop(sa)
                 let (t1, n1) = LayerNorm.forward(add(target, saDropped), parameters: norm(layer.norm1))
-                let (ca, caCache) = MultiHeadAttention.forward(query: add(t1, queryPositions), key: keys, value: memory,
+                let (ca, caCache) = MultiHeadAttention.forward(query: add(t1, queryPositions), key: keys, value: keys,
                                                                parameters: attention(layer.crossAttention), heads: c.heads, batch: batch,
                                                                keyPaddingMask: ignore, dropout: dropout, generator: &generator)
                 let (caDropped, caMask) = drop(ca)
@@ -86,11 +94,12 @@ extension Reference {
                 target = t3
             }
             let (output, finalCache) = LayerNorm.forward(target, parameters: norm(p.finalNorm))
-            return (output, Cache(layers: layers, finalNorm: finalCache, batch: batch, segments: s))
+            return (output, Cache(layers: layers, finalNorm: finalCache, batch: batch, segments: s, frames: frames))
         }
 
-        /// The backward pass: gradients of the memory, the query positions and every layer.
-        public static func backward(cache: Cache, parameters p: ModelParameters<Double>,
+        /// The backward pass: gradients of the memory, the query positions, the learnable tgt and
+        /// memory positions (when the choices make them learnable) and every layer.
+        public static func backward(cache: Cache, parameters p: ModelParameters<Double>, configuration c: ModelConfiguration,
                                     outputGradient: Matrix<Double>) -> Gradients {
             let batch = cache.batch, s = cache.segments, d = outputGradient.columns
             let memoryRows = cache.layers.first?.crossAttention.value.rows ?? 0
@@ -109,20 +118,20 @@ extension Reference {
                 let ff1 = Linear.backward(lc.afterNorm2, parameters: dense(layer.feedForward1),
                                           outputGradient: ReLU.backward(lc.hidden, outputGradient: dRelu))
                 let dT2 = add(n3.input, ff1.input)
-                // t₂ = LN₂(t₁ + Drop(CrossAttn(t₁ + Q_pos, M + P, M)))
+                // t₂ = LN₂(t₁ + Drop(CrossAttn(t₁ + Q_pos, M + P, M + P)))
                 let n2 = LayerNorm.backward(cache: lc.norm2, parameters: norm(layer.norm2), outputGradient: dT2)
                 let cross = MultiHeadAttention.backward(cache: lc.crossAttention, parameters: attention(layer.crossAttention),
                                                         outputGradient: Dropout.backward(outputGradient: n2.input, mask: lc.crossDropout))
                 dMemory = add(dMemory, add(cross.key, cross.value))
                 dQueryTiled = add(dQueryTiled, cross.query)
                 let dT1 = add(n2.input, cross.query)
-                // t₁ = LN₁(t + Drop(SelfAttn(t + Q_pos, t + Q_pos, t)))
+                // t₁ = LN₁(t + Drop(SelfAttn(t + Q_pos, t + Q_pos, t + Q_pos)))
                 let n1 = LayerNorm.backward(cache: lc.norm1, parameters: norm(layer.norm1), outputGradient: dT1)
                 let selfGrad = MultiHeadAttention.backward(cache: lc.selfAttention, parameters: attention(layer.selfAttention),
                                                            outputGradient: Dropout.backward(outputGradient: n1.input, mask: lc.selfDropout))
-                let dQ1 = add(selfGrad.query, selfGrad.key)
+                let dQ1 = add(add(selfGrad.query, selfGrad.key), selfGrad.value)
                 dQueryTiled = add(dQueryTiled, dQ1)
-                dTarget = add(add(n1.input, dQ1), selfGrad.value)
+                dTarget = add(n1.input, dQ1)
                 layerGradients.append(ModelParameters<Double>.DecoderLayer(
                     selfAttention: shared(selfGrad.parameters), crossAttention: shared(cross.parameters),
                     feedForward1: .init(weight: ff1.parameters.weight, bias: ff1.parameters.bias),
@@ -133,8 +142,15 @@ extension Reference {
             }
             var dQuery = Matrix<Double>.zeros(s, d)
             for b in 0..<batch { for i in 0..<s { for j in 0..<d { dQuery[i, j] += dQueryTiled[b * s + i, j] } } }
-            return Gradients(memory: dMemory, queryPositions: dQuery, layers: layerGradients.reversed(),
-                             finalNorm: .init(gamma: final.parameters.gamma, beta: final.parameters.beta))
+            // tgt₀ is the learnable table repeated per video: its gradient is dTarget summed over videos.
+            var dTargetTable = Matrix<Double>.zeros(c.targetRows, d)
+            if c.targetRows > 0 {
+                for b in 0..<batch { for i in 0..<s { for j in 0..<d { dTargetTable[i, j] += dTarget[b * s + i, j] } } }
+            }
+            // P enters only as M + P (keys and values), so ∂L/∂P = ∂L/∂M.
+            let dTable = MemoryPositions.backward(frames: cache.frames, batch: batch, outputGradient: dMemory, configuration: c)
+            return Gradients(memory: dMemory, queryPositions: dQuery, target: dTargetTable, memoryPositions: dTable,
+                             layers: layerGradients.reversed(), finalNorm: .init(gamma: final.parameters.gamma, beta: final.parameters.beta))
         }
 
         // MARK: conversions from the shared parameter container to the layers' own types
