@@ -150,10 +150,10 @@ struct ReleasedTrainingGoldenTests {
             case ("fd-padding", .name(let v)): m.dispatchMasksPadding = v == "masked"
             case ("fd-renormalise", .name(let v)): m.dispatchRenormalises = v == "yes"
             case ("segment-renormalise", .name(let v)): m.renormaliseSegments = v == "yes"
-            case ("refinement-segments", .name("renormalised")): break   // today's only behaviour
+            case ("refinement-segments", .name(let v)) where (v == "raw") == (c.choices["segment-renormalise"] == .name("no")):
+                break   // today the refinement gets the segments the cost gets
             case ("refinement-temperature", .number(let v)): m.refinementTemperature = v
-            case ("ffn-width", .name("4d")): m.feedForwardMultiple = 4
-            case ("ffn-width", .number(let v)): m.feedForwardMultiple = Int(v) / m.embeddingWidth
+            case ("ffn-width", _): m.feedForwardMultiple = c.ffn_width / m.embeddingWidth   // the golden's width
             case ("autoregressive-form", .name(let v)): m.autoregressiveDecoder = v == "causal-mask"
             case ("position-index", .name("absolute")), ("memory-positions", .name("sinusoid")),
                  ("decoder-target", .name("zero")), ("encoder-dropout", .number(0)),
@@ -227,8 +227,11 @@ struct ReleasedTrainingGoldenTests {
         expectAgrees("d", Self.named(grads), Self.named(torch.gradients), tolerance: tol)
     }
 
-    /// Measured against torch float32 (project default): features ≤ 2.1e-7, losses ≤ 7e-8,
-    /// gradients ≤ 1.1e-6 (scaled).
+    /// Measured against torch float32: features ≤ 2.1e-7, losses ≤ 7e-8, gradients ≤ 1.1e-6
+    /// (scaled), except ∂α of dispatching under the released choices: ∂α = −0.0031 is a sum of
+    /// terms of order 0.1 that cancel, and torch's own float32 ∂α is 1.6e-5 (relative) off its
+    /// float64 one, ours 1.5e-5 off torch's float32; each gradient is therefore allowed 1e-5
+    /// plus twice torch's float32 error against float64 (see `expectAgrees`).
     @Test("CLOT loss: Optimized = the torch composition in float32", arguments: presets)
     func clotLossOptimized(preset: String) throws {
         let c = try #require(Self.golden?.clot_loss.first { $0.preset == preset })
@@ -250,6 +253,6 @@ struct ReleasedTrainingGoldenTests {
         expectAgrees("loss", [loss.frames, loss.segments, loss.refined, loss.total],
                      [torch.loss.frames, torch.loss.segments, torch.loss.refined, torch.loss.total], tolerance: tol)
         let grads = Optimized.CLOTModel.gradients(f, targets: targets, batch: batch, parameters: p, configuration: conf)
-        expectAgrees("d", Self.named(grads), Self.named(torch.gradients), tolerance: tol)
+        expectAgrees("d", Self.named(grads), Self.named(torch.gradients), tolerance: tol, exact: Self.named(c.float64.gradients))
     }
 }
