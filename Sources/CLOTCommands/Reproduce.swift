@@ -15,10 +15,13 @@ struct Reproduce: ParsableCommand {
         and scores each activity separately and aggregates nothing itself), then mean ± std over \
         seeds. Writes OUTPUT/results.json and OUTPUT/results.md: Table 1 (activity level), \
         Table 2 (video level) and with --ablations Table 3, each measured number beside the \
-        paper's, marking data that is only a subset of the benchmark.
+        paper's, marking data that is only a subset of the benchmark. --choice NAME=VALUE \
+        (repeatable; see clot train --choices) sets a reconstruction choice for every CLOT run; \
+        such runs are named clot+NAME=VALUE and results.json records their choices.
 
         Example:
           clot reproduce --data ../shared/data --seeds 0,1,2,3,4 --output runs/reproduce
+          clot reproduce --data ../shared/data --methods clot --choice refinement-segments=renormalised --output runs/choice
         """)
 
     @Option(help: "Root folder with one folder per dataset (Breakfast, YTI, FS, desktop_assembly).") var data: String
@@ -31,6 +34,7 @@ struct Reproduce: ParsableCommand {
     @Option(help: "Epochs (default: each dataset's).") var epochs: Int?
     @Option(help: "optimized or reference.") var backend: Backend = .optimized
     @Option(help: "Output folder.") var output: String
+    @Option(help: "A reconstruction choice NAME=VALUE, or 'released', for every CLOT run (repeatable).") var choice: [String] = []
 
     func run() throws {
         Optimized.blasThreads = 1
@@ -72,6 +76,7 @@ struct Reproduce: ParsableCommand {
             guard let s = UInt32(text.trimmingCharacters(in: .whitespaces)) else { throw InputError("--seeds", "'\(text)' is not a seed") }
             return s
         }
+        let reconstruction = try ReconstructionChoices.parsing(choice)
         let methodList = try methods.split(separator: ",").map { text -> Method in
             guard let m = Method(rawValue: String(text).trimmingCharacters(in: .whitespaces)) else {
                 throw InputError("--methods", "unknown method '\(text)'", hint: "clot, asot")
@@ -98,7 +103,8 @@ struct Reproduce: ParsableCommand {
                     for seed in seedList {
                         let configuration = RunConfiguration(dataset: name, activity: activity, method: variant.method,
                                                              ablation: variant.ablation, autoregressiveDecoder: variant.autoregressive,
-                                                             clusters: k, seed: seed, epochs: variant.epochs)
+                                                             clusters: k, seed: seed, epochs: variant.epochs,
+                                                             choices: reconstruction)
                         plan.append(PlannedRun(configuration: configuration, videos: videos, mapping: mapping, benchmarkActivities: ReproductionTable.benchmarkActivities[name]))
                     }
                 }

@@ -40,6 +40,8 @@ struct ReproductionTable: Encodable {
         var subset: Bool
         /// metric → cell, in percent.
         var cells: [String: Cell]
+        /// The reconstruction choices in force (CLOT rows; the ASOT baseline has none).
+        var choices: ReconstructionChoices?
     }
 
     var levels: [String: [Row]]
@@ -69,7 +71,8 @@ struct ReproductionTable: Encodable {
                 let videos = Set(runs.flatMap(\.report.videos)).count
                 let subset = activities.count < expected || videos < (Self.benchmarkVideos[first.dataset] ?? 0)
                 rows.append(Row(dataset: first.dataset, variant: first.variant, activities: activities,
-                                videos: videos, subset: subset, cells: cells))
+                                videos: videos, subset: subset, cells: cells,
+                                choices: first.config.method == .clot ? first.config.model.choices : nil))
             }
             levels[level.rawValue] = rows
         }

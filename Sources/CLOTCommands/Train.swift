@@ -13,15 +13,19 @@ struct Train: ParsableCommand {
         pseudo-labels from the ASOT solver, Adam; then predicts every whole video with the eval \
         settings and reports MoF, F1 and mIoU at activity and video level after the final epoch. \
         Writes OUTPUT/metrics.json and OUTPUT/predictions/<video>.txt. --epochs 0 evaluates the \
-        k-means-initialised, untrained model (the official --eval).
+        k-means-initialised, untrained model (the official --eval). --choices lists the \
+        reconstruction choices (where the sources admit more than one reading; argued in \
+        Documentation/Choices.md); --choice NAME=VALUE sets one, --choice released sets the \
+        released modules' readings; metrics.json records every choice in force.
 
         Example:
           clot train --data fixtures/sample --dataset Breakfast --activity coffee \\
                      --method clot --epochs 15 --seed 0 --output runs/coffee-clot
+          clot train --choices
         """)
 
-    @Option(help: "Root folder holding <Dataset>/features, groundTruth, mapping.") var data: String
-    @Option(help: "Breakfast, YTI, FS, FSeval or desktop_assembly.") var dataset: String
+    @Option(help: "Root folder holding <Dataset>/features, groundTruth, mapping (required).") var data: String?
+    @Option(help: "Breakfast, YTI, FS, FSeval or desktop_assembly (required).") var dataset: String?
     @Option(help: "Activity (e.g. coffee); 'all' for 50 Salads and Desktop Assembly.") var activity: String = "all"
     @Option(parsing: .unconditional, help: "Number of clusters K (default: the official run scripts' value for the activity).") var clusters: Int?
     @Option(help: "clot or asot.") var method: Method = .clot
@@ -31,18 +35,32 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt32 = 0
     @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift; slow).") var backend: Backend = .optimized
     @Option(parsing: .unconditional, help: "OpenBLAS threads (pinned so runs repeat bit for bit).") var threads: Int = 1
-    @Option(help: "Output folder.") var output: String
+    @Option(help: "Output folder (required).") var output: String?
     @Flag(help: "Continue a killed run from OUTPUT/checkpoint.plist (saved after every epoch).") var resume = false
+    @Option(help: "A reconstruction choice NAME=VALUE, or 'released' (repeatable; clot only; see --choices).") var choice: [String] = []
+    @Flag(help: "List the reconstruction choices (NAME = DEFAULT (also: …) — source) and exit.") var choices = false
 
     enum DecoderKind: String, ExpressibleByArgument { case parallel, autoregressive }
 
     func run() throws {
+        if choices {
+            print(ReconstructionChoices.listing.joined(separator: "\n"))
+            return
+        }
         let report = try train()
         print(ResultTable.run(report))
-        print("\nwritten: \(output)/metrics.json, \(output)/report.html, \(output)/predictions/")
+        let folder = output ?? "."
+        print("\nwritten: \(folder)/metrics.json, \(folder)/report.html, \(folder)/predictions/")
     }
 
     func train() throws -> TrainingRun.Report {
+        guard let data else { throw InputError("--data", "is required", hint: "the root folder holding <Dataset>/features") }
+        guard let dataset else { throw InputError("--dataset", "is required", hint: "Breakfast, YTI, FS, FSeval or desktop_assembly") }
+        guard let output else { throw InputError("--output", "is required", hint: "the folder the run writes") }
+        let reconstruction = try ReconstructionChoices.parsing(choice)
+        if method == .asot && !choice.isEmpty {
+            throw InputError("--choice", "the ASOT baseline has none of CLOT's reconstruction choices", hint: "use --method clot")
+        }
         let name = try DatasetName(parsing: dataset)
         guard threads >= 1 else { throw InputError("--threads", "needs at least 1, got \(threads)") }
         if let epochs, epochs < 0 { throw InputError("--epochs", "must be non-negative, got \(epochs)") }
@@ -59,7 +77,8 @@ struct Train: ParsableCommand {
         let (videos, mapping) = try layout.loadActivity(activityKey)
         let k = try resolveClusters(name, videos)
         let configuration = RunConfiguration(dataset: name, activity: activityKey, method: method, ablation: ablation,
-                                             autoregressiveDecoder: decoder == .autoregressive, clusters: k, seed: seed, epochs: epochs)
+                                             autoregressiveDecoder: decoder == .autoregressive, clusters: k, seed: seed, epochs: epochs,
+                                             choices: reconstruction)
         return try TrainingRun(configuration: configuration, backend: backend, videos: videos, output: output, resume: resume, mapping: mapping).run()
     }
 

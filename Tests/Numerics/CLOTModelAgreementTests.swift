@@ -34,10 +34,24 @@ struct CLOTModelAgreementTests {
         [1, 2].flatMap { b in [16, 40].map { t in Case(configuration: c, videos: b, frames: t) } }
     } + [Case(configuration: "breakfast-asot", videos: 2, frames: 40)]
 
+    /// The small model with each alternative of each reconstruction choice, and with the
+    /// released choices (two videos of 16 frames, the second padded).
+    static let choiceCases: [Case] = (["released"] + ChoiceVariants.alternatives).map {
+        Case(configuration: "small+" + $0, videos: 2, frames: 16)
+    }
+
     /// "small": the gradient test's (6-10-8, K = 3, 2 heads, 2 layers, n_seg = 4, 12 SW
-    /// projections). "breakfast": Breakfast sizes 64-128-40, K = 7, 2 decoder layers, 8 heads,
-    /// 150 SW projections (the defaults). "breakfast-asot": the ASOT baseline at those sizes.
+    /// projections, FFN width 24; a memory position span of 12, so that 16- and 40-frame
+    /// memories reach past it). "breakfast": Breakfast sizes 64-128-40, K = 7, 2 decoder layers, 8 heads, 150 SW
+    /// projections (the defaults). "breakfast-asot": the ASOT baseline at those sizes.
+    /// "small+NAME=VALUE" (or "small+released"): the small model with that choice.
     static func configuration(_ name: String) -> ModelConfiguration {
+        if name.hasPrefix("small+") {
+            let variant = String(name.dropFirst("small+".count))
+            var c = ChoiceVariants.applying(variant, to: configuration("small"))
+            if !variant.hasPrefix("ffn-width") { c.choices.ffnWidth = .fixed(24) }
+            return c
+        }
         switch name {
         case "small":
             var c = ModelConfiguration()
@@ -47,6 +61,8 @@ struct CLOTModelAgreementTests {
             c.decoderLayers = 2
             c.segmentOffset = 1
             c.slicedWassersteinProjections = 12
+            c.memoryPositionSpan = 12
+            c.choices.ffnWidth = .fixed(24)
             return c
         case "breakfast":
             var c = ModelConfiguration()
@@ -103,7 +119,7 @@ struct CLOTModelAgreementTests {
     static func tensorNames(_ p: ModelParameters<Double>) -> [String] {
         var names: [String] = []
         for i in p.encoder.indices { names += ["encoder[\(i)].weight", "encoder[\(i)].bias"] }
-        names += ["dispatchAlpha", "dispatchBeta", "actions", "queryPositions"]
+        names += ["dispatchAlpha", "dispatchBeta", "actions", "queryPositions", "target", "memoryPositions"]
         for l in p.decoder.indices {
             for a in ["selfAttention", "crossAttention"] {
                 names += ["in weight", "in bias", "out weight", "out bias"].map { "decoder[\(l)].\(a).\($0)" }
@@ -157,7 +173,7 @@ struct CLOTModelAgreementTests {
 
     // MARK: forward, loss and gradients, dropout off, identical targets
 
-    @Test("forward features, loss and every gradient tensor agree within 1e-4 on identical targets", arguments: cases)
+    @Test("forward features, loss and every gradient tensor agree within 1e-4 on identical targets", arguments: cases + choiceCases)
     func forwardLossGradients(_ testCase: Case) {
         let c = Self.configuration(testCase.configuration)
         let pr = Self.parameters(c, seed: 21), po = pr.converted(to: Float.self)
@@ -206,7 +222,7 @@ struct CLOTModelAgreementTests {
     /// Measured: every label agrees in every case here, and the plans within 2.3e-5 (scaled).
     static let labelAgreement = 0.95
 
-    @Test("Optimized pseudo-labels decode to Reference's labels", arguments: cases)
+    @Test("Optimized pseudo-labels decode to Reference's labels", arguments: cases + choiceCases)
     func pseudoLabels(_ testCase: Case) {
         let c = Self.configuration(testCase.configuration)
         let pr = Self.parameters(c, seed: 31), po = pr.converted(to: Float.self)
@@ -271,7 +287,8 @@ struct CLOTModelAgreementTests {
 
     @Test("one training step with dropout: same masks, same loss, same parameter change",
           arguments: [Case(configuration: "small", videos: 2, frames: 16), Case(configuration: "breakfast", videos: 2, frames: 40),
-                      Case(configuration: "breakfast", videos: 1, frames: 16), Case(configuration: "breakfast-asot", videos: 2, frames: 40)])
+                      Case(configuration: "breakfast", videos: 1, frames: 16), Case(configuration: "breakfast-asot", videos: 2, frames: 40)]
+                     + choiceCases)
     func trainingStep(_ testCase: Case) {
         let c = Self.configuration(testCase.configuration)
         let p0 = Self.parameters(c, seed: 41)
@@ -358,7 +375,7 @@ struct CLOTModelAgreementTests {
     // MARK: embedding and prediction
 
     @Test("embed agrees within 1e-4; predict decodes the same labels (refined and stage-1 decoding)",
-          arguments: ["small", "breakfast", "breakfast-asot"])
+          arguments: ["small", "breakfast", "breakfast-asot"] + choiceCases.map(\.configuration))
     func embedAndPredict(_ name: String) {
         let base = Self.configuration(name)
         let p = Self.parameters(base, seed: 61), po = p.converted(to: Float.self)
@@ -371,7 +388,7 @@ struct CLOTModelAgreementTests {
         eval.lambdaActions = 0.01
         for stage in ModelConfiguration.DecodeStage.allCases {
             var c = base
-            c.decodeStage = stage
+            c.choices.decodeStage = stage
             var g1 = MersenneTwister(seed: 63), g2 = MersenneTwister(seed: 63)
             let lr = Reference.CLOTModel.predict(video, parameters: p, configuration: c, settings: eval, generator: &g1)
             let lo = Optimized.CLOTModel.predict(video.float32, parameters: po, configuration: c, settings: eval, generator: &g2)
@@ -384,11 +401,11 @@ struct CLOTModelAgreementTests {
 
     // MARK: padding
 
-    @Test("padded frames' features change nothing in real frames' outputs (both backends)",
+    @Test("fd-padding masked: padded frames' features change nothing in real frames' outputs (both backends)",
           arguments: ["small", "breakfast"])
     func padding(_ name: String) {
-        let c = Self.configuration(name)
-        #expect(c.dispatchMasksPadding)
+        var c = Self.configuration(name)
+        c.choices.fdPadding = .masked
         let p = Self.parameters(c, seed: 51)
         let br = Self.batch(c, videos: 2, frames: 40, seed: 52)
         var changed = br
@@ -419,5 +436,19 @@ struct CLOTModelAgreementTests {
         #expect(Bool(realRows(o1.refined!) == realRows(o2.refined!)), "Optimized F_R of real frames changed")
         // The padded rows themselves did change (the perturbation reached the model).
         #expect(Bool(o1.frames != o2.frames), "the perturbation did not reach the padded rows")
+
+        // With fd-padding included (the released module), padded frames enter g_k: the real
+        // frames of the padded video change, in both backends.
+        c.choices.fdPadding = .included
+        let secondVideo = real.filter { $0 >= 40 }
+        func secondRows<S>(_ x: Matrix<S>) -> [[S]] { secondVideo.map { x.row($0) } }
+        let i1 = Reference.CLOTModel.forward(br, parameters: p, configuration: c, dropout: false, generator: &unused)
+        let i2 = Reference.CLOTModel.forward(changed, parameters: p, configuration: c, dropout: false, generator: &unused)
+        #expect(Bool(secondRows(i1.frames) != secondRows(i2.frames)), "Reference: included padding changed no real frame")
+        let j1 = Optimized.CLOTModel.forward(Self.optimized(br), parameters: p.converted(to: Float.self), configuration: c,
+                                             dropout: false, generator: &unused)
+        let j2 = Optimized.CLOTModel.forward(Self.optimized(changed), parameters: p.converted(to: Float.self), configuration: c,
+                                             dropout: false, generator: &unused)
+        #expect(Bool(secondRows(j1.frames) != secondRows(j2.frames)), "Optimized: included padding changed no real frame")
     }
 }

@@ -4,9 +4,11 @@ import Testing
 import TestSupport
 
 /// Central finite differences of the whole three-stage loss (CLOT Eq. 11–13) against the
-/// hand-written backward pass, for every parameter group, with the decoder's dropout off,
-/// feature dispatching's argmax held fixed and the pseudo-labels held fixed (they carry no
-/// gradient by construction).
+/// hand-written backward pass, for every parameter group, with dropout on (encoder and decoder;
+/// every loss evaluation replays the same seed, so the masks are the same), feature
+/// dispatching's argmax held fixed and the pseudo-labels held fixed (they carry no gradient by
+/// construction). Run for the model variants and for every alternative of every
+/// reconstruction choice (`ChoiceVariants`), one at a time.
 @Suite("CLOT model gradients")
 struct CLOTModelGradientTests {
     static func smallConfiguration(_ variant: String) -> ModelConfiguration {
@@ -17,16 +19,21 @@ struct CLOTModelGradientTests {
         c.decoderLayers = 2
         c.segmentOffset = 1
         c.slicedWassersteinProjections = 12
+        // Shorter than the 12-frame videos: the learned position table's clamp (absolute index)
+        // and its shared rows (relative index) are both exercised.
+        c.memoryPositionSpan = 8
+        // Narrow (the defaults' 2048 units make the debug-built Reference slow); a fixed width,
+        // so that the alternative 4d differs.
+        c.choices.ffnWidth = .fixed(24)
         switch variant {
         case "asot": c = .asot(layerSizes: [6, 10, 8], clusters: 3)
         case "no-fd": c.useFeatureDispatching = false
         case "no-refinement": c.useRefinement = false
         case "autoregressive": c.autoregressiveDecoder = true
-        case "released-choices":
-            c.dispatchMasksPadding = false
-            c.dispatchRenormalises = false
-            c.renormaliseSegments = false
-        default: break
+        case "full": break
+        default:                                                 // "released" or NAME=VALUE
+            c = ChoiceVariants.applying(variant, to: c)
+            if !variant.hasPrefix("ffn-width") { c.choices.ffnWidth = .fixed(24) }
         }
         return c
     }
@@ -44,7 +51,7 @@ struct CLOTModelGradientTests {
     /// error floored at 1e-3 of scale), so 1e-6 relative leaves a margin while catching any
     /// wrong term.
     @Test("finite differences match the backward pass for every parameter group",
-          arguments: ["full", "asot", "no-fd", "no-refinement", "autoregressive", "released-choices"])
+          arguments: ["full", "asot", "no-fd", "no-refinement", "autoregressive", "released"] + ChoiceVariants.alternatives)
     func gradientCheck(variant: String) throws {
         let c = Self.smallConfiguration(variant)
         var g = MersenneTwister(seed: 42)
@@ -58,12 +65,19 @@ struct CLOTModelGradientTests {
         let batch = Self.batch(seed: 7)
         var settings = ASOTSettings()
         settings.epsilon = 0.07
-        let base = Reference.CLOTModel.forward(batch, parameters: p, configuration: c, dropout: false, generator: &g)
+        // Dropout masks are drawn in a fixed number and order whatever the parameters, so every
+        // forward from this seed draws the same masks.
+        let dropoutSeed: UInt32 = 11
+        var masks = MersenneTwister(seed: dropoutSeed)
+        let base = Reference.CLOTModel.forward(batch, parameters: p, configuration: c, dropout: true, generator: &masks)
         let targets = Reference.CLOTModel.pseudoLabels(base, batch: batch, parameters: p, configuration: c, settings: settings, generator: &g)
         let fixedMask = base.dispatchMask
+        // Stages 2 and 3 see F as a constant when the encoder takes only stage 1's gradient.
+        let laterStageFrames = c.choices.encoderGradient == .frameStageOnly ? base.frames : nil
         func loss(_ q: ModelParameters<Double>) -> Double {
-            var unused = MersenneTwister(seed: 0)
-            let f = Reference.CLOTModel.forward(batch, parameters: q, configuration: c, dropout: false, generator: &unused, fixedDispatchMask: fixedMask)
+            var replay = MersenneTwister(seed: dropoutSeed)
+            let f = Reference.CLOTModel.forward(batch, parameters: q, configuration: c, dropout: true, generator: &replay,
+                                                fixedDispatchMask: fixedMask, laterStageFrames: laterStageFrames)
             return Reference.CLOTModel.loss(f, targets: targets, batch: batch, parameters: q, configuration: c).total
         }
         let analytic = Reference.CLOTModel.gradients(base, targets: targets, batch: batch, parameters: p, configuration: c).tensors

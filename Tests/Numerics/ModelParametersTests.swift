@@ -20,12 +20,12 @@ struct ModelParametersTests {
         let c = Self.configuration(layers: 3)
         var g = MersenneTwister(seed: 5)
         let p = ModelParameters<Double>.initial(c, using: &g)
-        let d = c.embeddingWidth, f = c.feedForwardMultiple * d
+        let d = c.embeddingWidth, f = c.feedForwardWidth
         let first = p.decoder[0]
         #expect(first.feedForward1.bias.count == f && first.feedForward2.bias.count == d)
         #expect(first.feedForward1.bias.allSatisfy { abs($0) <= 1 / Double(d).squareRoot() })
         #expect(first.feedForward2.bias.allSatisfy { abs($0) <= 1 / Double(f).squareRoot() })
-        // With 32 + 8 draws, all below a tenth of the bound in magnitude has probability 1e-40.
+        // With f + D ≥ 8 draws each, all below a tenth of the bound in magnitude has probability ≤ 1e-8.
         #expect(first.feedForward1.bias.contains { abs($0) > 0.1 / Double(d).squareRoot() })
         #expect(first.feedForward2.bias.contains { abs($0) > 0.1 / Double(f).squareRoot() })
         for layer in p.decoder.dropFirst() {
@@ -41,7 +41,7 @@ struct ModelParametersTests {
         let c = Self.configuration(layers: 2)
         var g = MersenneTwister(seed: 6)
         let p = ModelParameters<Double>.initial(c, using: &g)
-        let d = c.embeddingWidth, f = c.feedForwardMultiple * d
+        let d = c.embeddingWidth, f = c.feedForwardWidth
         for layer in p.decoder {
             for a in [layer.selfAttention, layer.crossAttention] {
                 #expect(a.inBias.allSatisfy { $0 == 0 } && a.outBias.allSatisfy { $0 == 0 })
@@ -55,6 +55,30 @@ struct ModelParametersTests {
                 #expect(n.gamma.allSatisfy { $0 == 1 } && n.beta.allSatisfy { $0 == 0 })
             }
         }
+    }
+
+    @Test("learnable tgt and memory positions: present only when chosen, drawn after the defaults' tensors")
+    func choiceTables() {
+        var c = Self.configuration(layers: 2)
+        c.memoryPositionSpan = 16
+        var g0 = MersenneTwister(seed: 8)
+        let plain = ModelParameters<Double>.initial(c, using: &g0)
+        #expect(plain.target.rows == 0 && plain.memoryPositions.rows == 0)
+        c.choices.decoderTarget = .learned
+        c.choices.memoryPositions = .learned
+        var g1 = MersenneTwister(seed: 8)
+        let learned = ModelParameters<Double>.initial(c, using: &g1)
+        let d = c.embeddingWidth
+        #expect(learned.target.rows == c.segments && learned.target.columns == d)
+        #expect(learned.memoryPositions.rows == 16 && learned.memoryPositions.columns == d)
+        // FUTR's xavier bound for a (1, L, D) parameter: fan_in L·D, fan_out D.
+        let bound = (6 / Double(17 * d)).squareRoot()
+        #expect(learned.memoryPositions.elements.allSatisfy { abs($0) <= bound })
+        #expect(learned.memoryPositions.elements.contains { abs($0) > 0.1 * bound })
+        #expect(learned.target.elements.contains { abs($0) > 0.1 })
+        // Everything the defaults have is drawn first, so it is unchanged.
+        #expect(learned.encoder == plain.encoder && learned.decoder == plain.decoder && learned.actions == plain.actions
+                && learned.queryPositions == plain.queryPositions)
     }
 
     @Test("the ASOT baseline draws nothing for a decoder")

@@ -9,7 +9,8 @@ import TestSupport
 /// may change the time, never a bit or the generator's state.
 @Suite("Pseudo-labels: concurrent stages = serial stages")
 struct PseudoLabelConcurrencyTests {
-    @Test("the concurrent stages give the serial solves' plans bit for bit", arguments: ["small", "breakfast"])
+    @Test("the concurrent stages give the serial solves' plans bit for bit",
+          arguments: ["small", "breakfast", "small+sw-directions=per-video", "small+segment-prior=no"])
     func concurrentEqualsSerial(_ name: String) {
         let c = CLOTModelAgreementTests.configuration(name)
         let settings = CLOTModelAgreementTests.trainSettings
@@ -29,15 +30,17 @@ struct PseudoLabelConcurrencyTests {
         let masks = (0..<b).map { Array(batch.mask[($0 * t)..<(($0 + 1) * t)]) }
         let onePlusPrior = Model.shifted(Optimized.temporalPrior(frames: t, clusters: k, rho: Float(c.rho)))
         var frameCosts = Model.cosineCosts(f.frames, p.actions, onePlusPrior: onePlusPrior, videos: b)
+        func directions() -> Matrix<Float> {
+            randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &serialGenerator).float32
+        }
+        let shared = c.choices.swDirections == .perBatch ? directions() : nil
         for v in 0..<b {
-            let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns,
-                                                    using: &serialGenerator).float32
             let sw = Optimized.slicedCostMatrix(frames: Model.rows(f.frames, v * t, t), clusters: p.actions,
-                                                directions: directions, radius: Float(c.slicedWassersteinRadius))
-            Model.addScaled(&frameCosts[v], sw, Float(c.slicedWassersteinWeight))
+                                                directions: shared ?? directions(), radius: Float(c.slicedWassersteinRadius))
+            Model.addScaled(&frameCosts[v], sw, Float(c.choices.swWeight))
         }
         let frames = Model.stack(Optimized.solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
-        let segmentPrior = c.segmentPrior ? Optimized.temporalPrior(frames: c.segments, clusters: k, rho: Float(c.rho))
+        let segmentPrior = c.choices.segmentPrior ? Optimized.temporalPrior(frames: c.segments, clusters: k, rho: Float(c.rho))
                                           : Model.zeros(c.segments, k)
         let segmentCosts = Model.cosineCosts(f.segments!, p.actions, onePlusPrior: Model.shifted(segmentPrior), videos: b)
         let segments = Model.stack(Optimized.solveASOT(ASOTBatch(costs: segmentCosts), settings: settings, threads: 1).map(\.plan))

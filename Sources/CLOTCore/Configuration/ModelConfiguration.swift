@@ -1,6 +1,7 @@
-/// Everything that defines one CLOT (or ASOT) model and its training losses, with each
-/// reconstruction choice of METHOD.md a named setting whose default is documented here and
-/// in REPRODUCE.md.
+/// Everything that defines one CLOT (or ASOT) model and its training losses: the sizes and
+/// hyperparameters the sources state (per dataset, from `DatasetDefaults`), the component
+/// switches of the ablations, and in `choices` every reading the sources leave open
+/// (`ReconstructionChoices`, argued in Documentation/Choices.md).
 public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// MLP layer sizes, input first (Breakfast 64-128-40, YTI 3000-32-32, DA 512-128-40).
     public var layerSizes: [Int] = [64, 128, 40]
@@ -14,21 +15,16 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public var heads: Int = 8
     /// Decoder dropout (Table 6: .5 BF, .2 YTI, .1 50S-Mid, .2 50S-Eval, .5 DA).
     public var decoderDropout: Double = 0.5
-    /// **Choice**: FFN width as a multiple of D (FUTR passes hidden_dim·4; the released
-    /// module's default width is 2048). Default 4.
-    public var feedForwardMultiple: Int = 4
-    /// **Choice**: causal (autoregressive) decoder self-attention instead of parallel
-    /// (supplement Table 5). Default parallel.
+    /// The autoregressive decoder of supplement Table 5 instead of the parallel one (its form
+    /// is the choice `autoregressive-form`). Default parallel.
     public var autoregressiveDecoder: Bool = false
     /// τ of the codes P = softmax(x Aᵀ/τ) (official 0.1, constructor-only).
     public var temperature: Double = 0.1
-    /// **Choice**: τ_r of the refinement attention (cross-att.py takes it without default).
-    /// Default 0.1, the only temperature the training code has.
-    public var refinementTemperature: Double = 0.1
     /// Temporal prior weight ρ added to the frame-level costs.
     public var rho: Double = 0.2
-    /// **Choice**: also add the prior ρ|s/n_seg − k/K| to the segment-stage cost. Default yes.
-    public var segmentPrior: Bool = true
+    /// L, the frames sampled per training video (256): the memory length the decoder sees in
+    /// training, which the relative position index t·L/T and the learned position table use.
+    public var memoryPositionSpan: Int = 256
 
     // Components, each switchable for the ablations (Table 3) and the ASOT baseline.
     /// The sliced-Wasserstein term in the first stage's cost.
@@ -40,23 +36,14 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// The refinement stage (stage 3).
     public var useRefinement: Bool = true
 
-    /// **Choice**: weight λ_SW of C_SW in C₁ = 1 − F Aᵀ + P + λ_SW·C_SW (the code shows none). Default 1.
-    public var slicedWassersteinWeight: Double = 1
     /// Projections of the released gsw.py (150) and its circle radius (2).
     public var slicedWassersteinProjections: Int = 150
     public var slicedWassersteinRadius: Double = 2
-    /// **Choice**: leave padded frames out of feature dispatching's sums (released: no). Default yes.
-    public var dispatchMasksPadding: Bool = true
-    /// **Choice**: renormalise dispatched features before they meet A (released: no). Default yes.
-    public var dispatchRenormalises: Bool = true
-    /// **Choice**: renormalise the decoder's segment embeddings S before 1 − S Aᵀ, the codes and
-    /// the refinement (after the final LayerNorm ‖S‖ ≈ √D). Default yes.
-    public var renormaliseSegments: Bool = true
-    /// **Choice**: which stage's features decode the prediction. Default the refined one
-    /// (stage 3), falling back to stage 1 when it is switched off.
-    public var decodeStage: DecodeStage = .refined
 
-    public enum DecodeStage: String, Sendable, Codable, CaseIterable { case frames, refined }
+    /// Every reading the sources leave open, each a named setting (`clot train --choices`).
+    public var choices = ReconstructionChoices()
+
+    public typealias DecodeStage = ReconstructionChoices.DecodeStage
 
     public init() {}
 
@@ -78,15 +65,42 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public var segments: Int { max(1, clusters + segmentOffset) }
     /// Whether stage 3 runs.
     public var runsRefinement: Bool { useDecoder && useRefinement }
+    /// The decoder's FFN width.
+    public var feedForwardWidth: Int { choices.ffnWidth.units(embeddingWidth: embeddingWidth) }
+    /// Rows of the learnable tgt table (n_seg when `decoder-target` is learned, else 0).
+    public var targetRows: Int { useDecoder && choices.decoderTarget == .learned ? segments : 0 }
+    /// Rows of the learnable memory position table (L when `memory-positions` is learned, else 0).
+    public var memoryPositionRows: Int { useDecoder && choices.memoryPositions == .learned ? memoryPositionSpan : 0 }
+
+    /// The decoder's memory position index of each of `frames` memory rows: t (absolute) or
+    /// t·L/T (relative; L = `memoryPositionSpan`, T = `frames`). In training T = L and the two
+    /// agree; at test T is the whole video.
+    public func memoryPositionIndices(frames: Int) -> [Double] {
+        switch choices.positionIndex {
+        case .absolute: return (0..<frames).map(Double.init)
+        case .relative: return (0..<frames).map { Double($0) * Double(memoryPositionSpan) / Double(frames) }
+        }
+    }
+
+    /// The row of the learned position table for each index: ⌊index⌋, at most L − 1 (frames past
+    /// the table's end, which only an absolute index at test reaches, share its last row).
+    public func memoryPositionRows(frames: Int) -> [Int] {
+        memoryPositionIndices(frames: frames).map { min(memoryPositionSpan - 1, Int($0.rounded(.down))) }
+    }
 
     public func validate() throws {
         guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 }) else {
             throw InputError("layer sizes", "need at least input and output sizes, all positive, got \(layerSizes)")
         }
         guard clusters >= 2 else { throw InputError("--clusters", "needs at least 2, got \(clusters)") }
-        guard temperature > 0, refinementTemperature > 0 else {
-            throw InputError("temperature", "must be positive (τ \(temperature), τ_r \(refinementTemperature))")
+        guard temperature > 0, choices.refinementTemperature > 0 else {
+            throw InputError("temperature", "must be positive (τ \(temperature), τ_r \(choices.refinementTemperature))")
         }
+        guard (0..<1).contains(choices.encoderDropout) else {
+            throw InputError("encoder-dropout", "must lie in [0, 1), got \(choices.encoderDropout)")
+        }
+        guard choices.swWeight >= 0 else { throw InputError("sw-weight", "must be non-negative, got \(choices.swWeight)") }
+        guard memoryPositionSpan >= 1 else { throw InputError("memory position span", "must be positive, got \(memoryPositionSpan)") }
         guard !useDecoder || embeddingWidth % heads == 0 else {
             throw InputError("heads", "embedding width \(embeddingWidth) is not divisible by \(heads) heads")
         }

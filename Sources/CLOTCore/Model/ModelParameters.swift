@@ -45,13 +45,20 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
     public var actions: Matrix<Scalar>
     /// Learnable query positions (n_seg × D).
     public var queryPositions: Matrix<Scalar>
+    /// The decoder's learnable tgt (n_seg × D), or 0 × D when tgt = 0 (choice `decoder-target`).
+    public var target: Matrix<Scalar>
+    /// The learnable memory position table (L × D), or 0 × D with the sinusoid (choice
+    /// `memory-positions`).
+    public var memoryPositions: Matrix<Scalar>
     public var decoder: [DecoderLayer]
     public var finalNorm: Norm
 
     public init(encoder: [Dense], dispatchAlpha: Scalar, dispatchBeta: Scalar, actions: Matrix<Scalar>,
-                queryPositions: Matrix<Scalar>, decoder: [DecoderLayer], finalNorm: Norm) {
+                queryPositions: Matrix<Scalar>, target: Matrix<Scalar>, memoryPositions: Matrix<Scalar>,
+                decoder: [DecoderLayer], finalNorm: Norm) {
         self.encoder = encoder; self.dispatchAlpha = dispatchAlpha; self.dispatchBeta = dispatchBeta
-        self.actions = actions; self.queryPositions = queryPositions; self.decoder = decoder; self.finalNorm = finalNorm
+        self.actions = actions; self.queryPositions = queryPositions; self.target = target
+        self.memoryPositions = memoryPositions; self.decoder = decoder; self.finalNorm = finalNorm
     }
 
     /// Every tensor as a flat array, in a fixed order (for the optimiser and checkpoints).
@@ -59,7 +66,8 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
         get {
             var out: [[Scalar]] = []
             for d in encoder { out += [d.weight.elements, d.bias] }
-            out += [[dispatchAlpha], [dispatchBeta], actions.elements, queryPositions.elements]
+            out += [[dispatchAlpha], [dispatchBeta], actions.elements, queryPositions.elements, target.elements,
+                    memoryPositions.elements]
             for l in decoder {
                 for a in [l.selfAttention, l.crossAttention] { out += [a.inWeight.elements, a.inBias, a.outWeight.elements, a.outBias] }
                 out += [l.feedForward1.weight.elements, l.feedForward1.bias, l.feedForward2.weight.elements, l.feedForward2.bias]
@@ -76,6 +84,8 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
             dispatchBeta = next()[0]
             actions.elements = next()
             queryPositions.elements = next()
+            target.elements = next()
+            memoryPositions.elements = next()
             func attention(_ a: inout Attention) {
                 a.inWeight.elements = next(); a.inBias = next(); a.outWeight.elements = next(); a.outBias = next()
             }
@@ -110,7 +120,7 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
         func d(_ x: ModelParameters<S>.Dense) -> Dense { Dense(weight: m(x.weight), bias: v(x.bias)) }
         return ModelParameters(
             encoder: other.encoder.map(d), dispatchAlpha: 0, dispatchBeta: 0, actions: m(other.actions),
-            queryPositions: m(other.queryPositions),
+            queryPositions: m(other.queryPositions), target: m(other.target), memoryPositions: m(other.memoryPositions),
             decoder: other.decoder.map { DecoderLayer(selfAttention: a($0.selfAttention), crossAttention: a($0.crossAttention),
                                                       feedForward1: d($0.feedForward1), feedForward2: d($0.feedForward2),
                                                       norm1: n($0.norm1), norm2: n($0.norm2), norm3: n($0.norm3)) },
@@ -127,7 +137,11 @@ extension ModelParameters {
     /// linear2 — drawn once and the same in every layer, because `_get_clones` deep-copies one
     /// layer and the reset touches only tensors of rank ≥ 2; query positions N(0, 1)
     /// (`nn.Embedding`); α = 1, β = 0; A random unit rows (replaced by k-means before
-    /// training). All draws from `generator`.
+    /// training). With the choices' learnable alternatives: tgt N(0, 1) like the query
+    /// positions (an `nn.Embedding`), and the memory position table xavier-uniform as FUTR
+    /// initialises its (1, L, D) `pos_embedding` (fan_in L·D, fan_out D: bound √(6/((L + 1)·D))).
+    /// All draws from `generator`, the alternatives' after everything else, so the defaults'
+    /// draws do not depend on them.
     public static func initial(_ c: ModelConfiguration, using g: inout MersenneTwister) -> ModelParameters {
         func uniform(_ bound: Double) -> Scalar { Scalar((2 * g.uniform() - 1) * bound) }
         var encoder: [Dense] = []
@@ -136,7 +150,7 @@ extension ModelParameters {
             let weight = Matrix<Scalar>(rows: fanOut, columns: fanIn, elements: (0..<(fanIn * fanOut)).map { _ in uniform(bound) })
             encoder.append(Dense(weight: weight, bias: (0..<fanOut).map { _ in uniform(bound) }))
         }
-        let d = c.embeddingWidth, k = c.clusters, s = c.segments, f = c.feedForwardMultiple * d
+        let d = c.embeddingWidth, k = c.clusters, s = c.segments, f = c.feedForwardWidth
         func xavier(_ rows: Int, _ columns: Int) -> Matrix<Scalar> {
             let bound = (6 / Double(rows + columns)).squareRoot()
             return Matrix(rows: rows, columns: columns, elements: (0..<(rows * columns)).map { _ in uniform(bound) })
@@ -161,7 +175,12 @@ extension ModelParameters {
         }
         let positions = Matrix<Scalar>(rows: c.useDecoder ? s : 0, columns: d,
                                        elements: (0..<((c.useDecoder ? s : 0) * d)).map { _ in Scalar(g.gaussian()) })
+        let target = Matrix<Scalar>(rows: c.targetRows, columns: d,
+                                    elements: (0..<(c.targetRows * d)).map { _ in Scalar(g.gaussian()) })
+        let tableBound = (6 / Double((c.memoryPositionRows + 1) * d)).squareRoot()
+        let table = Matrix<Scalar>(rows: c.memoryPositionRows, columns: d,
+                                   elements: (0..<(c.memoryPositionRows * d)).map { _ in uniform(tableBound) })
         return ModelParameters(encoder: encoder, dispatchAlpha: 1, dispatchBeta: 0, actions: actions,
-                               queryPositions: positions, decoder: layers, finalNorm: norm())
+                               queryPositions: positions, target: target, memoryPositions: table, decoder: layers, finalNorm: norm())
     }
 }

@@ -15,8 +15,8 @@ public enum Ablation: String, CaseIterable, Sendable, Codable {
 /// [bf] ASOT run_bf.sh line 9; [yti] ASOT run_yti.sh line 9; [readme] the ASOT README's
 /// 50 Salads / Desktop Assembly commands; [argparse] ASOT src/train.py defaults;
 /// [t6] CLOT supplement Table 6 (several of its rows lost their names; their reading is a
-/// **choice**, see `clotRowsReading`). Where the sources disagree the choice is named here and
-/// in REPRODUCE.md.
+/// **choice** `table6-rows`, see `clotColumns`). Where the sources disagree the choice is named
+/// here and argued in Documentation/Choices.md.
 public struct DatasetDefaults: Sendable, Equatable, Codable {
     public var layerSizes: [Int]
     public var epochs: Int
@@ -34,8 +34,12 @@ public struct DatasetDefaults: Sendable, Equatable, Codable {
     public var decoderLayers: Int
     public var decoderDropout: Double
 
-    /// The defaults of `method` on `dataset`.
-    public static func of(_ dataset: DatasetName, method: Method) -> DatasetDefaults {
+    /// The defaults of `method` on `dataset`. For CLOT, `table6` (the choice `table6-rows`)
+    /// says whether Table 6's unnamed rows give ρ, the training λ_actions and the radius r
+    /// (`.clot`), or whether those keep the ASOT run scripts' values (`.asot`); the named rows
+    /// and the n_seg offset δ apply either way.
+    public static func of(_ dataset: DatasetName, method: Method,
+                          table6: ReconstructionChoices.Table6Rows = .clot) -> DatasetDefaults {
         var d = asot(dataset)
         guard method == .clot else { return d }
         let clot = clotColumns(dataset)
@@ -44,6 +48,7 @@ public struct DatasetDefaults: Sendable, Equatable, Codable {
         d.segmentOffset = clot.offset
         d.decoderLayers = clot.layers
         d.decoderDropout = clot.dropout
+        guard table6 == .clot else { return d }
         d.rho = clot.rho
         d.train.lambdaActions = clot.lambdaActions
         d.train.radius = clot.radius
@@ -97,7 +102,7 @@ public struct DatasetDefaults: Sendable, Equatable, Codable {
     }
 
     /// CLOT's columns of Table 6 (BF / YTI / 50S-Mid / 50S-Eval / DA). The named rows: learning
-    /// rate, epochs, decoder dropout, decoder layers. **Choice** (`clotRowsReading`) for the
+    /// rate, epochs, decoder dropout, decoder layers. **Choice** (`table6-rows`) for the
     /// rows whose names were lost: row "0/−6/2/−6/0" is the n_seg offset δ (the text defines
     /// n_seg = K + δ); "01.5/.2/.1/.1/.25" is ρ (read BF's "01.5" as 0.15); ".1/.08/.11/.2/.16"
     /// is λ_actions for training (it matches ASOT's -lat on BF, 50S-Mid and DA); and
@@ -112,8 +117,6 @@ public struct DatasetDefaults: Sendable, Equatable, Codable {
         case .desktopAssembly: return (1e-3, 70, 0.5, 3, 0, 0.25, 0.16, 0.25)
         }
     }
-
-    public static let clotRowsReading = "Table 6 unnamed rows read as: n_seg offset δ, ρ (BF '01.5' → 0.15), train λ_actions, radius r"
 
     /// K for an activity as the official run scripts set it (Breakfast coffee: 7, whatever the
     /// videos at hand show), or nil for an activity missing from the table.

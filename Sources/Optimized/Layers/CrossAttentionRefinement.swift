@@ -2,7 +2,7 @@ import CBLAS
 import CLOTCore
 
 extension Optimized {
-    /// CLOT's refinement by cross-attention (Eq. 12, `cross-att.py`) in Float32; the same API and
+    /// CLOT's refinement by cross-attention (paper Eq. 3, `cross-att.py`) in Float32; the same API and
     /// batch convention as `Reference.CrossAttentionRefinement`, whose doc comment has the
     /// equations: W = softmax(F Sᵀ/√D/τ_r), F_R = rownorm(F + W S).
     ///

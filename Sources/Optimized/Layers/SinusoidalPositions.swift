@@ -11,14 +11,20 @@ extension Optimized {
     /// videos. It costs one sin or cos per entry, once per length (the caller can keep it).
     public enum SinusoidalPositions {
         public static func forward(length: Int, dimension d: Int) -> Matrix<Float> {
-            precondition(length >= 0 && d >= 0, "length and dimension must be non-negative")
-            var pe = Matrix<Float>.zeros(length, d)
+            precondition(length >= 0, "length must be non-negative")
+            return forward(positions: (0..<length).map(Double.init), dimension: d)
+        }
+
+        /// PE for the given (possibly fractional) positions, one row each.
+        public static func forward(positions: [Double], dimension d: Int) -> Matrix<Float> {
+            precondition(d >= 0, "dimension must be non-negative")
+            var pe = Matrix<Float>.zeros(positions.count, d)
             let frequencies = (0..<d).map { c in 1 / Glibc.pow(10_000.0, Double(c - c % 2) / Double(d)) }
             pe.elements.withUnsafeMutableBufferPointer { p in
-                for pos in 0..<length {
+                for (row, pos) in positions.enumerated() {
                     for c in 0..<d {
-                        let angle = Double(pos) * frequencies[c]
-                        p[pos * d + c] = Float(c % 2 == 0 ? Glibc.sin(angle) : Glibc.cos(angle))
+                        let angle = pos * frequencies[c]
+                        p[row * d + c] = Float(c % 2 == 0 ? Glibc.sin(angle) : Glibc.cos(angle))
                     }
                 }
             }

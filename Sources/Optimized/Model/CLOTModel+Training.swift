@@ -41,7 +41,7 @@ extension Optimized.CLOTModel {
         let f = forward(batch, parameters: p, configuration: c, dropout: false, generator: &generator)
         let prior = Optimized.temporalPrior(frames: features.rows, clusters: c.clusters, rho: Float(c.rho))
         var cost: Matrix<Float>
-        if let refined = f.refined, c.decodeStage == .refined {
+        if let refined = f.refined, c.choices.decodeStage == .refined {
             cost = cosineCost(refined, p.actions, prior: prior)
         } else {
             cost = cosineCost(f.frames, p.actions, prior: prior)
@@ -50,7 +50,7 @@ extension Optimized.CLOTModel {
                                                         using: &generator).float32
                 let sw = Optimized.slicedCostMatrix(frames: f.frames, clusters: p.actions, directions: directions,
                                                     radius: Float(c.slicedWassersteinRadius))
-                addScaled(&cost, sw, Float(c.slicedWassersteinWeight))
+                addScaled(&cost, sw, Float(c.choices.swWeight))
             }
         }
         return Optimized.solveASOT(cost: cost, settings: settings).labels

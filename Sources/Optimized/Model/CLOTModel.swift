@@ -24,7 +24,7 @@ extension Optimized {
         /// The forward pass's intermediate values (what the losses and the backward need).
         public struct Forward: Sendable {
             public var frames: Matrix<Float>            // F, (B·T) × D
-            public var segments: Matrix<Float>?         // S (renormalised if so configured), (B·n_seg) × D
+            public var segments: Matrix<Float>?         // S of stage 2's cost and codes, (B·n_seg) × D
             public var refined: Matrix<Float>?          // F_R, (B·T) × D
             var encoder: Encoder.Cache
             var dispatch: FeatureDispatching.Cache?
@@ -59,14 +59,16 @@ extension Optimized {
         public static func forward(_ batch: Batch, parameters p: ModelParameters<Float>, configuration c: ModelConfiguration,
                                    dropout: Bool, generator: inout MersenneTwister,
                                    fixedDispatchMask: [Int]? = nil) -> Forward {
-            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder)
+            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder,
+                                                          dropout: dropout ? c.choices.encoderDropout : 0, generator: &generator)
             var frames = encoded
             var dispatchCache: FeatureDispatching.Cache?
             if c.useFeatureDispatching {
                 let fd = FeatureDispatching.forward(encoded, actions: p.actions,
                                                     parameters: .init(alpha: p.dispatchAlpha, beta: p.dispatchBeta),
                                                     batch: batch.videos, frameMask: batch.mask,
-                                                    settings: .init(maskPadding: c.dispatchMasksPadding, renormalise: c.dispatchRenormalises),
+                                                    settings: .init(maskPadding: c.choices.fdPadding == .masked,
+                                                                    renormalise: c.choices.fdRenormalise),
                                                     fixedMask: fixedDispatchMask)
                 frames = fd.output
                 dispatchCache = fd.cache
@@ -75,13 +77,15 @@ extension Optimized {
             guard c.useDecoder else { return result }
             let (raw, decoderCache) = Decoder.forward(memory: frames, mask: batch.mask, batch: batch.videos, parameters: p,
                                                       configuration: c, dropout: dropout ? c.decoderDropout : 0, generator: &generator)
-            let segments = c.renormaliseSegments ? RowNormalize.forward(raw) : raw
+            let needsUnit = c.choices.segmentRenormalise || (c.runsRefinement && c.choices.refinementSegments == .renormalised)
+            let unit = needsUnit ? RowNormalize.forward(raw) : raw
             result.decoder = decoderCache
             result.rawSegments = raw
-            result.segments = segments
+            result.segments = c.choices.segmentRenormalise ? unit : raw
             guard c.runsRefinement else { return result }
-            let refinement = CrossAttentionRefinement.forward(features: frames, segments: segments,
-                                                              temperature: Float(c.refinementTemperature), batch: batch.videos)
+            let refinement = CrossAttentionRefinement.forward(features: frames,
+                                                              segments: c.choices.refinementSegments == .raw ? raw : unit,
+                                                              temperature: Float(c.choices.refinementTemperature), batch: batch.videos)
             result.refined = refinement.output
             result.refinement = refinement.cache
             return result
@@ -109,7 +113,7 @@ extension Optimized {
             let laterStages = {
                 if let segments = f.segments {
                     let s = c.segments
-                    let segmentPrior = c.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: Float(c.rho)) : zeros(s, k)
+                    let segmentPrior = c.choices.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: Float(c.rho)) : zeros(s, k)
                     let costs = cosineCosts(segments, p.actions, onePlusPrior: shifted(segmentPrior), videos: b)
                     later.segments = stack(solve(ASOTBatch(costs: costs), settings: settings, threads: 1).map(\.plan))
                 }
@@ -122,12 +126,14 @@ extension Optimized {
             func firstStageCosts() {
                 frameCosts = cosineCosts(f.frames, p.actions, onePlusPrior: onePlusPrior, videos: b)
                 guard c.useSlicedWasserstein else { return }
-                let weight = Float(c.slicedWassersteinWeight), radius = Float(c.slicedWassersteinRadius)
+                let weight = Float(c.choices.swWeight), radius = Float(c.slicedWassersteinRadius)
+                func directions() -> Matrix<Float> {
+                    randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator).float32
+                }
+                let batchDirections = c.choices.swDirections == .perBatch ? directions() : nil
                 for v in 0..<b {
-                    let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns,
-                                                            using: &generator).float32
-                    let sw = slicedCostMatrix(frames: rows(f.frames, v * t, t), clusters: p.actions, directions: directions,
-                                              radius: radius)
+                    let sw = slicedCostMatrix(frames: rows(f.frames, v * t, t), clusters: p.actions,
+                                              directions: batchDirections ?? directions(), radius: radius)
                     addScaled(&frameCosts[v], sw, weight)
                 }
             }
@@ -226,22 +232,33 @@ extension Optimized {
             var loss = Loss(frames: 0, segments: 0, refined: 0)
             var dFrames: Matrix<Float>
             (loss.frames, dFrames) = stage(f.frames, targets.frames, batch.mask)
+            // With `encoder-gradient` frame-stage-only, F is a constant to stages 2 and 3.
+            let laterStagesReachF = c.choices.encoderGradient == .allStages
             if let segments = f.segments, let raw = f.rawSegments, let decoderCache = f.decoder {
                 guard let segmentTargets = targets.segments else { preconditionFailure("segment-stage targets missing") }
-                var dSegments: Matrix<Float>
-                (loss.segments, dSegments) = stage(segments, segmentTargets, nil)
+                // ∂L/∂S_raw directly (dRaw) and ∂L/∂rownorm(S_raw) (dUnit, taken back once).
+                var dRaw: Matrix<Float>?, dUnit: Matrix<Float>?
+                func add(_ g: Matrix<Float>, toUnit: Bool) {
+                    if toUnit { if dUnit == nil { dUnit = g } else { Decoder.addInPlace(&dUnit!, g) } }
+                    else { if dRaw == nil { dRaw = g } else { Decoder.addInPlace(&dRaw!, g) } }
+                }
+                let (segmentLoss, dStage2) = stage(segments, segmentTargets, nil)
+                loss.segments = segmentLoss
+                add(dStage2, toUnit: c.choices.segmentRenormalise)
                 if let refined = f.refined, let refinementCache = f.refinement {
                     guard let refinedTargets = targets.refined else { preconditionFailure("refined-stage targets missing") }
                     let (value, dRefined) = stage(refined, refinedTargets, batch.mask)
                     loss.refined = value
                     let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
-                    Decoder.addInPlace(&dFrames, r.features)
-                    Decoder.addInPlace(&dSegments, r.segments)
+                    if laterStagesReachF { Decoder.addInPlace(&dFrames, r.features) }
+                    add(r.segments, toUnit: c.choices.refinementSegments == .renormalised)
                 }
-                let dRaw = c.renormaliseSegments ? RowNormalize.backward(raw, outputGradient: dSegments) : dSegments
-                let d = Decoder.backward(cache: decoderCache, parameters: p, outputGradient: dRaw)
-                Decoder.addInPlace(&dFrames, d.memory)
+                if let dUnit { add(RowNormalize.backward(raw, outputGradient: dUnit), toUnit: false) }
+                let d = Decoder.backward(cache: decoderCache, parameters: p, configuration: c, outputGradient: dRaw!)
+                if laterStagesReachF { Decoder.addInPlace(&dFrames, d.memory) }
                 grads.queryPositions = d.queryPositions
+                grads.target = d.target
+                grads.memoryPositions = d.memoryPositions
                 grads.decoder = d.layers
                 grads.finalNorm = d.finalNorm
             }
@@ -270,7 +287,7 @@ extension Optimized {
             func d(_ x: ModelParameters<Float>.Dense) -> ModelParameters<Float>.Dense { .init(weight: m(x.weight), bias: v(x.bias)) }
             return ModelParameters(
                 encoder: p.encoder.map(d), dispatchAlpha: 0, dispatchBeta: 0, actions: m(p.actions),
-                queryPositions: m(p.queryPositions),
+                queryPositions: m(p.queryPositions), target: m(p.target), memoryPositions: m(p.memoryPositions),
                 decoder: p.decoder.map { .init(selfAttention: a($0.selfAttention), crossAttention: a($0.crossAttention),
                                                feedForward1: d($0.feedForward1), feedForward2: d($0.feedForward2),
                                                norm1: n($0.norm1), norm2: n($0.norm2), norm3: n($0.norm3)) },

@@ -1,5 +1,4 @@
 import CLOTCore
-import Synchronization
 
 extension Optimized {
     /// The parallel transformer decoder of CLOT in Float32; the same API, layer order and
@@ -30,6 +29,7 @@ extension Optimized {
             var batch: Int
             var segments: Int
             var memoryRows: Int
+            var frames: Int
         }
 
         /// Gradients of the decoder's inputs and parameters.
@@ -38,6 +38,10 @@ extension Optimized {
             public var memory: Matrix<Float>
             /// ∂L/∂Q_pos, n_seg × D.
             public var queryPositions: Matrix<Float>
+            /// ∂L/∂tgt₀ (n_seg × D) when tgt is learned, else 0 × D.
+            public var target: Matrix<Float>
+            /// ∂L/∂W_pos (L × D) when the memory positions are learned, else 0 × D.
+            public var memoryPositions: Matrix<Float>
             public var layers: [ModelParameters<Float>.DecoderLayer]
             public var finalNorm: ModelParameters<Float>.Norm
         }
@@ -53,7 +57,7 @@ extension Optimized {
                                    generator: inout MersenneTwister) -> (output: Matrix<Float>, cache: Cache) {
             let d = memory.columns, frames = memory.rows / batch, s = p.queryPositions.rows
             precondition(mask.count == memory.rows, "one mask flag per memory row")
-            var keys = tiled(positions(length: frames, dimension: d), batch)
+            var keys = tiled(MemoryPositions.forward(frames: frames, dimension: d, table: p.memoryPositions, configuration: c), batch)
             addInPlace(&keys, memory)
             let queryPositions = tiled(p.queryPositions, batch)
             let ignore = mask.map { !$0 }
@@ -62,7 +66,7 @@ extension Optimized {
                 let m = Dropout.mask(rows: x.rows, columns: x.columns, probability: dropout, generator: &generator)
                 return (Dropout.forward(x, mask: m), m)
             }
-            var target = CLOTModel.zeros(batch * s, d)
+            var target = c.targetRows > 0 ? tiled(p.target, batch) : CLOTModel.zeros(batch * s, d)
             var layers: [Cache.Layer] = []
             layers.reserveCapacity(p.decoder.count)
             for layer in p.decoder {
@@ -92,11 +96,13 @@ extension Optimized {
                 target = t3
             }
             let (output, finalCache) = LayerNorm.forward(target, parameters: norm(p.finalNorm))
-            return (output, Cache(layers: layers, finalNorm: finalCache, batch: batch, segments: s, memoryRows: memory.rows))
+            return (output, Cache(layers: layers, finalNorm: finalCache, batch: batch, segments: s, memoryRows: memory.rows,
+                                  frames: frames))
         }
 
-        /// The backward pass: gradients of the memory, the query positions and every layer.
-        public static func backward(cache: Cache, parameters p: ModelParameters<Float>,
+        /// The backward pass: gradients of the memory, the query positions, the learnable tgt and
+        /// memory positions (when the choices make them learnable) and every layer.
+        public static func backward(cache: Cache, parameters p: ModelParameters<Float>, configuration c: ModelConfiguration,
                                     outputGradient: Matrix<Float>) -> Gradients {
             let batch = cache.batch, s = cache.segments, d = outputGradient.columns
             var dMemory = CLOTModel.zeros(cache.memoryRows, d)
@@ -143,33 +149,28 @@ extension Optimized {
                     norm2: .init(gamma: n2.parameters.gamma, beta: n2.parameters.beta),
                     norm3: .init(gamma: n3.parameters.gamma, beta: n3.parameters.beta)))
             }
-            // Σ over the B copies of Q_pos.
-            var dQuery = CLOTModel.zeros(s, d)
-            dQueryTiled.elements.withUnsafeBufferPointer { src in
-                dQuery.elements.withUnsafeMutableBufferPointer { dst in
+            // Σ over the B copies of Q_pos (and of the learnable tgt₀).
+            let dQuery = summedOverVideos(dQueryTiled, batch: batch, rows: s)
+            let dTargetTable = c.targetRows > 0 ? summedOverVideos(dTarget, batch: batch, rows: s) : CLOTModel.zeros(0, d)
+            // P enters only as M + P (keys and values), so ∂L/∂P = ∂L/∂M.
+            let dTable = MemoryPositions.backward(frames: cache.frames, batch: batch, outputGradient: dMemory, configuration: c)
+            return Gradients(memory: dMemory, queryPositions: dQuery, target: dTargetTable, memoryPositions: dTable,
+                             layers: layerGradients.reversed(), finalNorm: .init(gamma: final.parameters.gamma, beta: final.parameters.beta))
+        }
+
+        /// Σ_b x[b·rows ..< (b + 1)·rows], rows × D.
+        static func summedOverVideos(_ x: Matrix<Float>, batch: Int, rows: Int) -> Matrix<Float> {
+            let d = x.columns
+            var out = CLOTModel.zeros(rows, d)
+            x.elements.withUnsafeBufferPointer { src in
+                out.elements.withUnsafeMutableBufferPointer { dst in
                     for b in 0..<batch {
-                        let base = b * s * d
-                        for e in 0..<(s * d) { dst[e] += src[base + e] }
+                        let base = b * rows * d
+                        for e in 0..<(rows * d) { dst[e] += src[base + e] }
                     }
                 }
             }
-            return Gradients(memory: dMemory, queryPositions: dQuery, layers: layerGradients.reversed(),
-                             finalNorm: .init(gamma: final.parameters.gamma, beta: final.parameters.beta))
-        }
-
-        /// The sinusoidal memory positions of the last length asked for (a training run asks for
-        /// one length, the batch's T, every step; one sine or cosine per entry is ~5% of a step).
-        private static let positionCache = Mutex<(length: Int, dimension: Int, positions: Matrix<Float>)?>(nil)
-
-        /// `SinusoidalPositions.forward(length:dimension:)`, from the one-entry cache when it matches.
-        static func positions(length: Int, dimension: Int) -> Matrix<Float> {
-            if let hit = positionCache.withLock({ entry -> Matrix<Float>? in
-                guard let entry, entry.length == length, entry.dimension == dimension else { return nil }
-                return entry.positions
-            }) { return hit }
-            let positions = SinusoidalPositions.forward(length: length, dimension: dimension)
-            positionCache.withLock { $0 = (length, dimension, positions) }
-            return positions
+            return out
         }
 
         // MARK: conversions from the shared parameter container to the layers' own types (no copies: COW)

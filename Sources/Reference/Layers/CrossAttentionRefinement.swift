@@ -1,15 +1,15 @@
 import CLOTCore
 
 extension Reference {
-    /// CLOT's refinement by cross-attention (Eq. 12; official `src/cross-att.py`; METHOD.md §5,
-    /// method-audit items 15 and 23). Per video, frame features F (T × D), segment embeddings
-    /// S (n_seg × D) and a temperature τ_r:
+    /// CLOT's refinement by cross-attention (paper Eq. 3; official `src/cross-att.py`). Per
+    /// video, frame features F (T × D), segment embeddings S (n_seg × D; which S, raw or
+    /// renormalised, is the choice `refinement-segments`) and a temperature τ_r:
     ///
     ///     W   = softmax(F Sᵀ / √D / τ_r)       row-wise, over the n_seg segments (T × n_seg)
     ///     F_R = rownorm(F + W S)               rownorm(x) = x / max(‖x‖, 1e-12)
     ///
     /// As released: no learned projections, no masks, and τ_r has no default. Only F and S
-    /// enter (the paper's text also names the cluster centres: audit item 23). A padded frame is
+    /// enter (the paper's text also names the cluster centres). A padded frame is
     /// a query row only, so it cannot change a real frame's output and needs no mask.
     ///
     /// Batch convention: B videos stacked by rows, batch-first (the module takes (B, T, D)):

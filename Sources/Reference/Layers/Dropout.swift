@@ -1,8 +1,10 @@
 import CLOTCore
 
 extension Reference {
-    /// Inverted dropout with torch's semantics (`nn.Dropout`, at the five sites of the CLOT
-    /// decoder, METHOD.md §5): in training each element is kept with probability 1 − p and
+    /// Inverted dropout with torch's semantics (`nn.Dropout`, at the six sites of the CLOT
+    /// decoder — the attention weights of both attentions, after each attention, inside the FFN
+    /// and after it — and after the encoder's hidden ReLUs with the choice `encoder-dropout`):
+    /// in training each element is kept with probability 1 − p and
     /// scaled by 1/(1 − p), otherwise zeroed; in inference, or with p = 0, it is the identity.
     ///
     ///     y = x ⊙ M,   M_i = 1/(1 − p) with probability 1 − p, else 0

@@ -2,9 +2,11 @@ import CLOTCore
 import RealModule
 
 extension Reference {
-    /// The sinusoidal position code of the Transformer [Vaswani et al. 2017], the CLOT
-    /// decoder's memory positions (METHOD.md §5, a choice: the bundled `PositionalEncoding`
-    /// mis-shapes its input and stops at 3000 frames; this one has no length limit):
+    /// The sinusoidal position code of the Transformer [Vaswani et al. 2017], the layout of the
+    /// released `transformer.py`'s `PositionalEncoding` (sines in even columns, cosines in odd
+    /// ones), without its 3000-frame limit: the CLOT decoder's memory positions when the choice
+    /// `memory-positions` is `sinusoid`. A position may be fractional (the choice
+    /// `position-index` = `relative`):
     ///
     ///     PE[pos, 2i]     = sin(pos / 10000^(2i/D))
     ///     PE[pos, 2i + 1] = cos(pos / 10000^(2i/D))
@@ -16,13 +18,20 @@ extension Reference {
         /// PE for positions 0..<length.
         /// - Returns: length × D.
         public static func forward(length: Int, dimension d: Int) -> Matrix<Double> {
-            precondition(length >= 0 && d >= 0, "length and dimension must be non-negative")
-            var pe = Matrix<Double>.zeros(length, d)
-            for pos in 0..<length {
+            precondition(length >= 0, "length must be non-negative")
+            return forward(positions: (0..<length).map(Double.init), dimension: d)
+        }
+
+        /// PE for the given positions, one row each.
+        /// - Returns: positions.count × D.
+        public static func forward(positions: [Double], dimension d: Int) -> Matrix<Double> {
+            precondition(d >= 0, "dimension must be non-negative")
+            var pe = Matrix<Double>.zeros(positions.count, d)
+            for (row, pos) in positions.enumerated() {
                 for c in 0..<d {
                     let i2 = Double(c - c % 2)
-                    let angle = Double(pos) / pow(10_000, i2 / Double(d))
-                    pe[pos, c] = c % 2 == 0 ? Double.sin(angle) : Double.cos(angle)
+                    let angle = pos / pow(10_000, i2 / Double(d))
+                    pe[row, c] = c % 2 == 0 ? Double.sin(angle) : Double.cos(angle)
                 }
             }
             return pe

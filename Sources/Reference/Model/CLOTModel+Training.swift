@@ -36,14 +36,14 @@ extension Reference.CLOTModel {
         let f = forward(batch, parameters: p, configuration: c, dropout: false, generator: &generator)
         let prior = Reference.temporalPrior(frames: features.rows, clusters: c.clusters, rho: c.rho)
         var cost: Matrix<Double>
-        if let refined = f.refined, c.decodeStage == .refined {
+        if let refined = f.refined, c.choices.decodeStage == .refined {
             cost = cosineCost(refined, p.actions, prior: prior)
         } else {
             cost = cosineCost(f.frames, p.actions, prior: prior)
             if c.useSlicedWasserstein {
                 let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator)
                 let sw = Reference.slicedCostMatrix(frames: f.frames, clusters: p.actions, directions: directions, radius: c.slicedWassersteinRadius)
-                for i in cost.elements.indices { cost.elements[i] += c.slicedWassersteinWeight * sw.elements[i] }
+                for i in cost.elements.indices { cost.elements[i] += c.choices.swWeight * sw.elements[i] }
             }
         }
         return Reference.solveASOT(cost: cost, settings: settings).labels

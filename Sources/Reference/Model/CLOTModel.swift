@@ -6,12 +6,17 @@ extension Reference {
     /// neither feature dispatching nor sliced Wasserstein (`ModelConfiguration.asot`).
     ///
     ///     stage 1  F = FD(rownorm(MLP(X)), A)          T   = ASOT(1 − F Aᵀ + P + λ_SW·C_SW)
-    ///     stage 2  S = rownorm(Decoder(F))             T_S = ASOT(1 − S Aᵀ [+ P_seg])
-    ///     stage 3  F_R = rownorm(F + softmax(F Sᵀ/√D/τ_r) S)   T_R = ASOT(1 − F_R Aᵀ + P)
-    ///     L = CE(softmax(F Aᵀ/τ), T) + CE(softmax(S Aᵀ/τ), T_S) + CE(softmax(F_R Aᵀ/τ), T_R)
+    ///     stage 2  S_raw = Decoder(F), S = rownorm(S_raw)           T_S = ASOT(1 − S Aᵀ [+ P_seg])
+    ///     stage 3  F_R = rownorm(F + softmax(F S̃ᵀ/√D/τ_r) S̃)    T_R = ASOT(1 − F_R Aᵀ + P)   (Eq. 3)
+    ///     L = CE(softmax(F Aᵀ/τ), T) + CE(softmax(S Aᵀ/τ), T_S) + CE(softmax(F_R Aᵀ/τ), T_R)   (Eq. 11–13)
     ///
     /// Pseudo-labels T, T_S, T_R carry no gradient. A batch is B videos of T frames (padded,
-    /// with a mask) stacked as (B·T) × d_in.
+    /// with a mask) stacked as (B·T) × d_in. The readings the sources leave open are
+    /// `c.choices` (`ReconstructionChoices`): whether FD masks padding and renormalises F,
+    /// whether S is renormalised (`segment-renormalise`) and which S the refinement gets
+    /// (S̃ = S_raw or rownorm(S_raw): `refinement-segments`), the encoder's dropout, the
+    /// decoder's positions and tgt, λ_SW, the segment prior, the SW directions' draw, and
+    /// whether stages 2 and 3 send gradient into the encoder (`encoder-gradient`).
     public enum CLOTModel {
         /// One batch of inputs (shared with the other backend, in Double).
         public typealias Batch = ModelBatch<Double>
@@ -19,7 +24,7 @@ extension Reference {
         /// The forward pass's intermediate values (what the losses and the backward need).
         public struct Forward: Sendable {
             public var frames: Matrix<Double>            // F, (B·T) × D
-            public var segments: Matrix<Double>?         // S (renormalised if so configured), (B·n_seg) × D
+            public var segments: Matrix<Double>?         // S of stage 2's cost and codes, (B·n_seg) × D
             public var refined: Matrix<Double>?          // F_R, (B·T) × D
             var encoder: Encoder.Cache
             var dispatch: FeatureDispatching.Cache?
@@ -49,34 +54,41 @@ extension Reference {
 
         // MARK: Forward
 
-        /// Features of every stage. `dropout` turns the decoder's dropout on (training);
-        /// `fixedDispatchMask` holds feature dispatching's argmax (gradient checks).
+        /// Features of every stage. `dropout` turns the encoder's and decoder's dropout on
+        /// (training); `fixedDispatchMask` holds feature dispatching's argmax and
+        /// `laterStageFrames` gives stages 2 and 3 a fixed F in place of this forward's (gradient
+        /// checks: the derivative with F held there is what `encoder-gradient` frame-stage-only
+        /// computes).
         public static func forward(_ batch: Batch, parameters p: ModelParameters<Double>, configuration c: ModelConfiguration,
                                    dropout: Bool, generator: inout MersenneTwister,
-                                   fixedDispatchMask: [Int]? = nil) -> Forward {
-            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder)
+                                   fixedDispatchMask: [Int]? = nil, laterStageFrames: Matrix<Double>? = nil) -> Forward {
+            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder,
+                                                          dropout: dropout ? c.choices.encoderDropout : 0, generator: &generator)
             var frames = encoded
             var dispatchCache: FeatureDispatching.Cache?
             if c.useFeatureDispatching {
                 let fd = FeatureDispatching.forward(encoded, actions: p.actions,
                                                     parameters: .init(alpha: p.dispatchAlpha, beta: p.dispatchBeta),
                                                     batch: batch.videos, frameMask: batch.mask,
-                                                    settings: .init(maskPadding: c.dispatchMasksPadding, renormalise: c.dispatchRenormalises),
+                                                    settings: .init(maskPadding: c.choices.fdPadding == .masked,
+                                                                    renormalise: c.choices.fdRenormalise),
                                                     fixedMask: fixedDispatchMask)
                 frames = fd.output
                 dispatchCache = fd.cache
             }
             var result = Forward(frames: frames, segments: nil, refined: nil, encoder: encoderCache, dispatch: dispatchCache)
             guard c.useDecoder else { return result }
-            let (raw, decoderCache) = Decoder.forward(memory: frames, mask: batch.mask, batch: batch.videos, parameters: p,
+            let memory = laterStageFrames ?? frames
+            let (raw, decoderCache) = Decoder.forward(memory: memory, mask: batch.mask, batch: batch.videos, parameters: p,
                                                       configuration: c, dropout: dropout ? c.decoderDropout : 0, generator: &generator)
-            let segments = c.renormaliseSegments ? RowNormalize.forward(raw) : raw
+            let unit = RowNormalize.forward(raw)
             result.decoder = decoderCache
             result.rawSegments = raw
-            result.segments = segments
+            result.segments = c.choices.segmentRenormalise ? unit : raw
             guard c.runsRefinement else { return result }
-            let refinement = CrossAttentionRefinement.forward(features: frames, segments: segments,
-                                                              temperature: c.refinementTemperature, batch: batch.videos)
+            let refinement = CrossAttentionRefinement.forward(features: memory,
+                                                              segments: c.choices.refinementSegments == .raw ? raw : unit,
+                                                              temperature: c.choices.refinementTemperature, batch: batch.videos)
             result.refined = refinement.output
             result.refinement = refinement.cache
             return result
@@ -85,20 +97,25 @@ extension Reference {
         // MARK: Pseudo-labels
 
         /// The ASOT pseudo-labels of each stage, with `settings` (the train settings) and the
-        /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`.
+        /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`, one set
+        /// for the batch or one per video (choice `sw-directions`).
         public static func pseudoLabels(_ f: Forward, batch: Batch, parameters p: ModelParameters<Double>,
                                         configuration c: ModelConfiguration, settings: ASOTSettings,
                                         generator: inout MersenneTwister) -> Targets {
             let t = batch.frames, k = c.clusters, b = batch.videos
             let prior = temporalPrior(frames: t, clusters: k, rho: c.rho)
             var frameCosts: [Matrix<Double>] = []
+            func directions() -> Matrix<Double> {
+                randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator)
+            }
+            let batchDirections = c.useSlicedWasserstein && c.choices.swDirections == .perBatch ? directions() : nil
             for v in 0..<b {
                 let features = rows(f.frames, v * t, t)
                 var cost = cosineCost(features, p.actions, prior: prior)
                 if c.useSlicedWasserstein {
-                    let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator)
-                    let sw = slicedCostMatrix(frames: features, clusters: p.actions, directions: directions, radius: c.slicedWassersteinRadius)
-                    for i in cost.elements.indices { cost.elements[i] += c.slicedWassersteinWeight * sw.elements[i] }
+                    let sw = slicedCostMatrix(frames: features, clusters: p.actions, directions: batchDirections ?? directions(),
+                                              radius: c.slicedWassersteinRadius)
+                    for i in cost.elements.indices { cost.elements[i] += c.choices.swWeight * sw.elements[i] }
                 }
                 frameCosts.append(cost)
             }
@@ -107,7 +124,7 @@ extension Reference {
             var targets = Targets(frames: frameTargets, segments: nil, refined: nil)
             if let segments = f.segments {
                 let s = c.segments
-                let segmentPrior = c.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: c.rho) : Matrix<Double>.zeros(s, k)
+                let segmentPrior = c.choices.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: c.rho) : Matrix<Double>.zeros(s, k)
                 let costs = (0..<b).map { cosineCost(rows(segments, $0 * s, s), p.actions, prior: segmentPrior) }
                 targets.segments = stack(solveASOT(ASOTBatch(costs: costs), settings: settings).map(\.plan))
             }
@@ -159,18 +176,25 @@ extension Reference {
                 return product(dLogits, p.actions)
             }
             var dFrames = stage(f.frames, targets.frames, batch.mask)
+            // With `encoder-gradient` frame-stage-only, F is a constant to stages 2 and 3.
+            let laterStagesReachF = c.choices.encoderGradient == .allStages
             if let segments = f.segments, let raw = f.rawSegments, let decoderCache = f.decoder {
-                var dSegments = stage(segments, targets.segments!, nil)
+                // ∂L/∂S_raw directly, and ∂L/∂rownorm(S_raw) (taken back through RowNormalize once).
+                var dRaw = Matrix<Double>.zeros(raw.rows, raw.columns), dUnit = dRaw
+                let dStage2 = stage(segments, targets.segments!, nil)
+                if c.choices.segmentRenormalise { accumulate(&dUnit, dStage2) } else { accumulate(&dRaw, dStage2) }
                 if let refined = f.refined, let refinementCache = f.refinement {
                     let dRefined = stage(refined, targets.refined!, batch.mask)
                     let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
-                    accumulate(&dFrames, r.features)
-                    accumulate(&dSegments, r.segments)
+                    if laterStagesReachF { accumulate(&dFrames, r.features) }
+                    if c.choices.refinementSegments == .raw { accumulate(&dRaw, r.segments) } else { accumulate(&dUnit, r.segments) }
                 }
-                let dRaw = c.renormaliseSegments ? RowNormalize.backward(raw, outputGradient: dSegments) : dSegments
-                let d = Decoder.backward(cache: decoderCache, parameters: p, outputGradient: dRaw)
-                accumulate(&dFrames, d.memory)
+                accumulate(&dRaw, RowNormalize.backward(raw, outputGradient: dUnit))
+                let d = Decoder.backward(cache: decoderCache, parameters: p, configuration: c, outputGradient: dRaw)
+                if laterStagesReachF { accumulate(&dFrames, d.memory) }
                 grads.queryPositions = d.queryPositions
+                grads.target = d.target
+                grads.memoryPositions = d.memoryPositions
                 grads.decoder = d.layers
                 grads.finalNorm = d.finalNorm
             }

@@ -4,8 +4,9 @@ extension Reference {
     /// The parallel transformer decoder of CLOT (§3.1; the released FUTR/DETR-style
     /// `transformer.py`, METHOD.md §5): n_seg learnable queries attend to the frame memory.
     ///
-    /// Each of the L post-norm layers, with tgt₀ = 0, query positions Q_pos (learnable) and
-    /// memory positions P (a sinusoid, **choice**):
+    /// Each of the L post-norm layers, with tgt₀ = 0 (or a learnable table: choice
+    /// `decoder-target`), query positions Q_pos (learnable) and memory positions P
+    /// (`MemoryPositions`: choices `memory-positions` and `position-index`):
     ///
     ///     t₁ = LN₁(t + Drop(SelfAttn(q = k = v = t + Q_pos)))            (causal when autoregressive)
     ///     t₂ = LN₂(t₁ + Drop(CrossAttn(q = t₁ + Q_pos, k = v = M + P, ignoring padded frames)))
@@ -31,6 +32,7 @@ extension Reference {
             var finalNorm: LayerNorm.Cache
             var batch: Int
             var segments: Int
+            var frames: Int
         }
 
         /// Gradients of the decoder's inputs and parameters.
@@ -39,6 +41,10 @@ extension Reference {
             public var memory: Matrix<Double>
             /// ∂L/∂Q_pos, n_seg × D.
             public var queryPositions: Matrix<Double>
+            /// ∂L/∂tgt₀ (n_seg × D) when tgt is learned, else 0 × D.
+            public var target: Matrix<Double>
+            /// ∂L/∂W_pos (L × D) when the memory positions are learned, else 0 × D.
+            public var memoryPositions: Matrix<Double>
             public var layers: [ModelParameters<Double>.DecoderLayer]
             public var finalNorm: ModelParameters<Double>.Norm
         }
@@ -53,7 +59,7 @@ extension Reference {
                                    configuration c: ModelConfiguration, dropout: Double = 0,
                                    generator: inout MersenneTwister) -> (output: Matrix<Double>, cache: Cache) {
             let d = memory.columns, frames = memory.rows / batch, s = p.queryPositions.rows
-            let positions = tiled(SinusoidalPositions.forward(length: frames, dimension: d), batch)
+            let positions = tiled(MemoryPositions.forward(frames: frames, dimension: d, table: p.memoryPositions, configuration: c), batch)
             let queryPositions = tiled(p.queryPositions, batch)
             let keys = add(memory, positions)
             let ignore = mask.map { !$0 }
@@ -62,7 +68,7 @@ extension Reference {
                 let m = Dropout.mask(rows: x.rows, columns: x.columns, probability: dropout, generator: &generator)
                 return (Dropout.forward(x, mask: m), m)
             }
-            var target = Matrix<Double>.zeros(batch * s, d)
+            var target = c.targetRows > 0 ? tiled(p.target, batch) : Matrix<Double>.zeros(batch * s, d)
             var layers: [Cache.Layer] = []
             for layer in p.decoder {
                 let q1 = add(target, queryPositions)
@@ -88,11 +94,12 @@ extension Reference {
                 target = t3
             }
             let (output, finalCache) = LayerNorm.forward(target, parameters: norm(p.finalNorm))
-            return (output, Cache(layers: layers, finalNorm: finalCache, batch: batch, segments: s))
+            return (output, Cache(layers: layers, finalNorm: finalCache, batch: batch, segments: s, frames: frames))
         }
 
-        /// The backward pass: gradients of the memory, the query positions and every layer.
-        public static func backward(cache: Cache, parameters p: ModelParameters<Double>,
+        /// The backward pass: gradients of the memory, the query positions, the learnable tgt and
+        /// memory positions (when the choices make them learnable) and every layer.
+        public static func backward(cache: Cache, parameters p: ModelParameters<Double>, configuration c: ModelConfiguration,
                                     outputGradient: Matrix<Double>) -> Gradients {
             let batch = cache.batch, s = cache.segments, d = outputGradient.columns
             let memoryRows = cache.layers.first?.crossAttention.value.rows ?? 0
@@ -135,8 +142,15 @@ extension Reference {
             }
             var dQuery = Matrix<Double>.zeros(s, d)
             for b in 0..<batch { for i in 0..<s { for j in 0..<d { dQuery[i, j] += dQueryTiled[b * s + i, j] } } }
-            return Gradients(memory: dMemory, queryPositions: dQuery, layers: layerGradients.reversed(),
-                             finalNorm: .init(gamma: final.parameters.gamma, beta: final.parameters.beta))
+            // tgt₀ is the learnable table repeated per video: its gradient is dTarget summed over videos.
+            var dTargetTable = Matrix<Double>.zeros(c.targetRows, d)
+            if c.targetRows > 0 {
+                for b in 0..<batch { for i in 0..<s { for j in 0..<d { dTargetTable[i, j] += dTarget[b * s + i, j] } } }
+            }
+            // P enters only as M + P (keys and values), so ∂L/∂P = ∂L/∂M.
+            let dTable = MemoryPositions.backward(frames: cache.frames, batch: batch, outputGradient: dMemory, configuration: c)
+            return Gradients(memory: dMemory, queryPositions: dQuery, target: dTargetTable, memoryPositions: dTable,
+                             layers: layerGradients.reversed(), finalNorm: .init(gamma: final.parameters.gamma, beta: final.parameters.beta))
         }
 
         // MARK: conversions from the shared parameter container to the layers' own types
