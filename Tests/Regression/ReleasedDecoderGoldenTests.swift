@@ -24,6 +24,7 @@ struct ReleasedDecoderGoldenTests {
         m.decoderLayers = c.layers
         m.segmentOffset = c.segments - m.clusters
         m.autoregressiveDecoder = form == .causal
+        m.choices.ffnWidth = .fixed(c.ffn_width)
         return m
     }
 
@@ -31,7 +32,8 @@ struct ReleasedDecoderGoldenTests {
     static func parameters(_ c: ReleasedGolden.DecoderCase) -> ModelParameters<Double> {
         let (layers, finalNorm) = ReleasedGolden.decoder(c.weights, layers: c.layers)
         return ModelParameters(encoder: [], dispatchAlpha: 1, dispatchBeta: 0, actions: .zeros(1, c.D),
-                               queryPositions: c.query_pos.input.matrix, decoder: layers, finalNorm: finalNorm)
+                               queryPositions: c.query_pos.input.matrix, target: .zeros(0, c.D), memoryPositions: .zeros(0, c.D),
+                               decoder: layers, finalNorm: finalNorm)
     }
 
     static func outputs(_ c: ReleasedGolden.DecoderCase, _ form: Form, float32: Bool) -> ReleasedGolden.DecoderCase.Outputs {
@@ -49,7 +51,8 @@ struct ReleasedDecoderGoldenTests {
         let (out, cache) = Reference.Decoder.forward(memory: c.memory.input.matrix, mask: frameMask(real: c.real_frames, frames: c.T),
                                                      batch: c.B, parameters: p, configuration: Self.configuration(c, form),
                                                      generator: &generator)
-        let grads = Reference.Decoder.backward(cache: cache, parameters: p, outputGradient: c.G.input.matrix)
+        let grads = Reference.Decoder.backward(cache: cache, parameters: p, configuration: Self.configuration(c, form),
+                                               outputGradient: c.G.input.matrix)
         let tol = ReleasedTolerance.double
         expectAgrees("output", out.elements, torch.output.values, tolerance: tol)
         expectAgrees("d memory", grads.memory.elements, torch.d_memory.values, tolerance: tol)
@@ -68,7 +71,8 @@ struct ReleasedDecoderGoldenTests {
         let (out, cache) = Optimized.Decoder.forward(memory: c.memory.input.matrix.float32, mask: frameMask(real: c.real_frames, frames: c.T),
                                                      batch: c.B, parameters: p, configuration: Self.configuration(c, form),
                                                      generator: &generator)
-        let grads = Optimized.Decoder.backward(cache: cache, parameters: p, outputGradient: c.G.input.matrix.float32)
+        let grads = Optimized.Decoder.backward(cache: cache, parameters: p, configuration: Self.configuration(c, form),
+                                               outputGradient: c.G.input.matrix.float32)
         let tol = ReleasedTolerance.float32
         expectAgrees("output", out.elements, torch.output.values, tolerance: tol)
         expectAgrees("d memory", grads.memory.elements, torch.d_memory.values, tolerance: tol)
@@ -91,6 +95,35 @@ struct ReleasedDecoderGoldenTests {
         for r in mask.indices where !mask[r] { #expect(memory.row(r).allSatisfy { $0 == 0 }, "padded frame \(r)") }
     }
 
+    /// The learnable alternatives of two choices, set to the values the golden ran with, must
+    /// give the golden's output, and their gradients must be torch's: `decoder-target` learned
+    /// with a zero n_seg × D table is tgt = 0, whose gradient torch recorded (d_tgt, summed over
+    /// the videos as the table is shared); `memory-positions` learned with a table whose first T
+    /// rows are the released sinusoid (absolute index, so frame t reads row t) is the sinusoid
+    /// case, and the table's gradient is torch's d_pos on those rows and 0 elsewhere.
+    @Test("learned tgt and memory-position tables: the gradients torch gives tgt and pos", arguments: arguments)
+    func learnedTables(form: Form) throws {
+        let c = try #require(Self.golden?.decoder.first)
+        let torch = Self.outputs(c, form, float32: false), tol = ReleasedTolerance.double
+        var conf = Self.configuration(c, form)
+        conf.choices.decoderTarget = .learned
+        conf.choices.memoryPositions = .learned
+        conf.memoryPositionSpan = c.T + 3
+        var p = Self.parameters(c)
+        p.target = .zeros(c.segments, c.D)
+        p.memoryPositions = .zeros(conf.memoryPositionSpan, c.D)
+        let pos = c.pos.matrix
+        for t in 0..<c.T { for j in 0..<c.D { p.memoryPositions[t, j] = pos[t, j] } }
+        var generator = MersenneTwister(seed: 0)
+        let (out, cache) = Reference.Decoder.forward(memory: c.memory.input.matrix, mask: frameMask(real: c.real_frames, frames: c.T),
+                                                     batch: c.B, parameters: p, configuration: conf, generator: &generator)
+        let grads = Reference.Decoder.backward(cache: cache, parameters: p, configuration: conf, outputGradient: c.G.input.matrix)
+        expectAgrees("output", out.elements, torch.output.values, tolerance: tol)
+        expectAgrees("d tgt", grads.target.elements, torch.d_tgt.values, tolerance: tol)
+        expectAgrees("d pos table, rows 0..<T", Array(grads.memoryPositions.elements.prefix(c.T * c.D)), torch.d_pos.values, tolerance: tol)
+        #expect(grads.memoryPositions.elements.dropFirst(c.T * c.D).allSatisfy { $0 == 0 }, "rows past T get no gradient")
+    }
+
     /// The released initialisation, recorded from torch (`Transformer._reset_parameters` after
     /// `_get_clones`): attention biases 0, LayerNorm 1 and 0, the FFN biases nn.Linear's
     /// uniform(±1/√fan_in), nonzero and the same in every layer, every rank-2 weight redrawn per
@@ -102,7 +135,7 @@ struct ReleasedDecoderGoldenTests {
         c.layerSizes = [6, record.D]
         c.heads = record.heads
         c.decoderLayers = record.layers
-        c.feedForwardMultiple = record.ffn_width / record.D
+        c.choices.ffnWidth = .fixed(record.ffn_width)
         var g = MersenneTwister(seed: 1)
         let p = ModelParameters<Double>.initial(c, using: &g)
         let named = p.decoder.map { ReleasedGolden.named([$0], finalNorm: p.finalNorm) }

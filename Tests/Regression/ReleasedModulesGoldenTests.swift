@@ -9,10 +9,10 @@ import TestSupport
 /// autograd gradients; Reference against float64 within `ReleasedTolerance.double`, Optimized
 /// against float32 within `ReleasedTolerance.float32`.
 ///
-/// Where the project departs from the released module (feature dispatching masks padding and
-/// renormalises; the sinusoid has no length limit) both settings are held: the released
-/// setting to the module itself, the default to the module composed with exactly the
-/// documented change (the module on the real frames only, then F.normalize).
+/// Where a choice departs from the released module (feature dispatching's fd-padding masked
+/// and fd-renormalise yes; the sinusoid of any length) both readings are held: the released
+/// one to the module itself, the other to the module composed with exactly the documented
+/// change (the module on the real frames only; then F.normalize; the table's rows).
 @Suite("Released CLOT modules: feature dispatching, refinement, positions")
 struct ReleasedModulesGoldenTests {
     static let golden = ReleasedGolden.shared
@@ -34,8 +34,9 @@ struct ReleasedModulesGoldenTests {
         var output: [Double], dX: [Double], dA: [Double], dAlpha: Double, dBeta: Double, assignments: [Int]
     }
 
-    /// Reference FD on the case's inputs; `masked` = the project's default settings with the
-    /// case's padding, otherwise the released settings (no mask, no renormalisation).
+    /// Reference FD on the case's inputs; `masked` = padding masked and the output renormalised
+    /// (fd-padding masked, fd-renormalise yes), otherwise the released settings (no mask, no
+    /// renormalisation).
     static func reference(_ c: ReleasedGolden.FeatureDispatchingCase, masked: Bool) -> DispatchRun {
         let mask = frameMask(real: c.real_frames, frames: c.T)
         var g = c.G.input.matrix
@@ -43,7 +44,7 @@ struct ReleasedModulesGoldenTests {
         let (out, cache) = Reference.FeatureDispatching.forward(
             c.X.input.matrix, actions: c.A.input.matrix,
             parameters: .init(alpha: Double(Float(c.sim_alpha)), beta: Double(Float(c.sim_beta))),
-            batch: c.B, frameMask: mask, settings: masked ? DispatchSettings() : .released)
+            batch: c.B, frameMask: mask, settings: masked ? DispatchSettings(maskPadding: true, renormalise: true) : .released)
         let grads = Reference.FeatureDispatching.backward(cache: cache, outputGradient: g)
         return DispatchRun(output: masked ? out.elements(ofRows: mask) : out.elements, dX: grads.features.elements,
                            dA: grads.actions.elements, dAlpha: grads.parameters.alpha, dBeta: grads.parameters.beta,
@@ -61,7 +62,7 @@ struct ReleasedModulesGoldenTests {
         let (out, cache) = Optimized.FeatureDispatching.forward(
             c.X.input.matrix.float32, actions: c.A.input.matrix.float32,
             parameters: .init(alpha: Float(c.sim_alpha), beta: Float(c.sim_beta)),
-            batch: c.B, frameMask: mask, settings: masked ? DispatchSettings() : .released)
+            batch: c.B, frameMask: mask, settings: masked ? DispatchSettings(maskPadding: true, renormalise: true) : .released)
         let grads = Optimized.FeatureDispatching.backward(cache: cache, outputGradient: g)
         return FloatDispatchRun(output: masked ? out.elements(ofRows: mask) : out.elements, dX: grads.features.elements,
                                 dA: grads.actions.elements, dAlpha: grads.parameters.alpha, dBeta: grads.parameters.beta,
@@ -109,13 +110,14 @@ struct ReleasedModulesGoldenTests {
         }
     }
 
-    /// The project's default differs from the module by exactly its two documented choices:
-    /// padded frames left out of g_k's sums and counts, and f' renormalised. The golden applies
-    /// the module to each video's real frames only and then F.normalize; ours must equal it on
-    /// the real frames (padded rows reach no loss), and its ∂X on padded rows must be 0.
-    @Test("feature dispatching, default (masked, renormalised) = the module on real frames, renormalised",
+    /// The two choices beyond the module, each by exactly what it documents. fd-padding masked
+    /// with fd-renormalise yes: the golden applies the module to each video's real frames only
+    /// and then F.normalize; ours must equal it on the real frames (padded rows reach no loss),
+    /// with ∂X 0 on padded rows. fd-renormalise yes alone (the default, padding included): the
+    /// module's output, row-normalised (its gradient is held by the whole-loss golden).
+    @Test("feature dispatching, padding masked and renormalised = the module on real frames, then F.normalize",
           arguments: golden?.feature_dispatching.map(\.name) ?? [])
-    func dispatchDefault(name: String) throws {
+    func dispatchMaskedRenormalised(name: String) throws {
         let c = try #require(Self.golden?.feature_dispatching.first { $0.name == name })
         let mask = frameMask(real: c.real_frames, frames: c.T)
         let ours = Self.reference(c, masked: true), torch = c.float64.masked_renormalised
@@ -132,12 +134,15 @@ struct ReleasedModulesGoldenTests {
         expectAgrees("dA (Optimized)", fast.dA, torch32.dA.values, tolerance: tol32)
         expectAgrees("d sim_alpha (Optimized)", [fast.dAlpha], [torch32.d_sim_alpha], tolerance: tol32)
         expectAgrees("d sim_beta (Optimized)", [fast.dBeta], [torch32.d_sim_beta], tolerance: tol32)
-        // Where there is padding, masking it matters: renormalising alone is not the default.
+        // Padding included, renormalised (the default): the module's output, row-normalised.
+        let unmasked = Reference.FeatureDispatching.forward(
+            c.X.input.matrix, actions: c.A.input.matrix,
+            parameters: .init(alpha: Double(Float(c.sim_alpha)), beta: Double(Float(c.sim_beta))),
+            batch: c.B, frameMask: mask, settings: .init(maskPadding: false, renormalise: true)).output
+        expectAgrees("renormalised output", unmasked.elements,
+                     Reference.RowNormalize.forward(c.float64.released.output.matrix).elements, tolerance: tol)
+        // Where there is padding, masking it matters.
         if mask.contains(false) {
-            let unmasked = Reference.FeatureDispatching.forward(
-                c.X.input.matrix, actions: c.A.input.matrix,
-                parameters: .init(alpha: Double(Float(c.sim_alpha)), beta: Double(Float(c.sim_beta))),
-                batch: c.B, settings: .init(maskPadding: false, renormalise: true)).output
             #expect(scaledMaxError(unmasked.elements(ofRows: mask), ours.output) > 1e-6, "masking the padding changed nothing")
         }
     }
