@@ -38,14 +38,23 @@ extension Matrix where Scalar == Double {
 /// does not blow up on entries that are near zero by cancellation, whose absolute error is
 /// set by the scale of the whole result.
 public func scaledMaxError(_ test: [Float], _ reference: [Double]) -> Double {
+    scaledMaxError(test.map { Double($0) }, reference, floor: Double(Float.leastNormalMagnitude))
+}
+
+/// `scaledMaxError` of a Double result against a Double reference.
+public func scaledMaxError(_ test: [Double], _ reference: [Double]) -> Double {
+    scaledMaxError(test, reference, floor: Double.leastNormalMagnitude)
+}
+
+private func scaledMaxError(_ test: [Double], _ reference: [Double], floor: Double) -> Double {
     precondition(test.count == reference.count, "lengths differ: \(test.count) vs \(reference.count)")
     var worst = 0.0, scale = 0.0
     for (t, r) in zip(test, reference) {
-        worst = max(worst, abs(Double(t) - r))
+        worst = max(worst, abs(t - r))
         scale = max(scale, abs(r))
     }
     if worst == 0 { return 0 }
-    return worst / max(scale, Double(Float.leastNormalMagnitude))
+    return worst / max(scale, floor)
 }
 
 /// `scaledMaxError` of two matrices of the same shape.

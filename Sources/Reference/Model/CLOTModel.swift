@@ -41,6 +41,13 @@ extension Reference {
             public var frames: Matrix<Double>
             public var segments: Matrix<Double>?
             public var refined: Matrix<Double>?
+            /// Targets made elsewhere (e.g. the official solver's, recorded in a golden fixture,
+            /// to hold the losses and gradients to another implementation's on equal pseudo-labels).
+            public init(frames: Matrix<Double>, segments: Matrix<Double>? = nil, refined: Matrix<Double>? = nil) {
+                self.frames = frames
+                self.segments = segments
+                self.refined = refined
+            }
         }
 
         /// The three losses and their sum.
