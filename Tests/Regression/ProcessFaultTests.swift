@@ -172,6 +172,20 @@ struct ProcessFaultTests {
         #expect(results[sizes.count + 1].status == 1 && results[sizes.count + 1].files.isEmpty, "\(results[sizes.count + 1].files)")
     }
 
+    @Test("relative paths from another working folder, a one-letter output folder included",
+          .enabled(if: executable != nil, "the clot executable was not built beside the tests"))
+    func relativePaths() throws {
+        let folder = temporaryDirectory("clot-relative")
+        defer { [folder, folder + ".stderr"].forEach(removeDirectory) }
+        try SyntheticDatasets.write(.breakfast, root: folder + "/data")
+        let process = try launchClot(Self.trainArguments("data", "o", ["--epochs", "0"]), standardError: folder + ".stderr",
+                                     workingDirectory: folder)
+        process.waitUntilExit()
+        let log = (try? FileSystem.readText(folder + ".stderr")) ?? ""
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log)")
+        #expect(FileSystem.isFile(folder + "/o/metrics.json"))
+    }
+
     @Test("usage errors exit 2, other refusals 1, each with one line naming the flag or variable",
           .enabled(if: executable != nil, "the clot executable was not built beside the tests"))
     func exitCodes() throws {

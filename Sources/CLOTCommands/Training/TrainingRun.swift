@@ -217,7 +217,7 @@ struct TrainingRun {
                 }
                 return saved
             } catch let error as InputError {
-                Console.progress("not continuing: \(error); starting over")
+                Console.progress("not continuing \(error.source): \(error.message); starting over")
                 return nil
             }
         }

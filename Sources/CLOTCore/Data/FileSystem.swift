@@ -55,7 +55,11 @@ public enum FileSystem {
     /// mkdir -p, naming the folder and the reason when one cannot be made.
     public static func makeDirectories(_ path: String) throws {
         if isDirectory(path) { return }
-        let parent = (path as NSString).deletingLastPathComponent
+        // The parent by hand: Foundation's deletingLastPathComponent traps on a one-character
+        // relative path ("d") on Linux.
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let parent = trimmed.lastIndex(of: "/").map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? ""
         if !parent.isEmpty && parent != path && !FileManager.default.fileExists(atPath: parent) {
             try makeDirectories(parent)
         }
