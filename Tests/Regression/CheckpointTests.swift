@@ -38,6 +38,10 @@ struct CheckpointTests {
         }
         try writeBytes(original, to: path)
         #expect(try Self.train(root, output, ["--epochs", "1", "--resume"]).resumed?.afterEpoch == 1)
+        // The epoch log the checkpoint vouches for is checked too.
+        let log = output + "/epochs.tsv"
+        try writeText(try FileSystem.readText(log).replacingOccurrences(of: "1\t", with: "2\t"), to: log)
+        expectInputError(mentioning: [log, "does not match the checkpoint"]) { try Self.train(root, output, ["--epochs", "1", "--resume"]) }
     }
 
     @Test("--resume after the data changed is refused, naming the file")

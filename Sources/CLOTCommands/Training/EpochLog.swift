@@ -40,10 +40,15 @@ struct EpochLog {
     /// The first `epochs` records, checked against the checkpoint's `chain` value; the file is
     /// rewritten to hold exactly those lines.
     func restore(epochs: Int, chain: String) throws -> [TrainingRun.EpochRecord] {
-        guard epochs > 0 else {
-            try FileSystem.writeAtomically("", to: path)
-            return []
-        }
+        let (records, text) = try read(epochs: epochs, chain: chain)
+        try FileSystem.writeAtomically(text, to: path)
+        return records
+    }
+
+    /// The first `epochs` records and their lines, checked against the checkpoint's `chain`
+    /// value; throws when the file does not hold them.
+    func read(epochs: Int, chain: String) throws -> (records: [TrainingRun.EpochRecord], text: String) {
+        guard epochs > 0 else { return ([], "") }
         let damaged = InputError(path, "does not match the checkpoint (damaged or from another run)",
                                  hint: "delete it and checkpoint.plist to start over")
         guard let text = try? FileSystem.readText(path) else { throw damaged }
@@ -63,7 +68,6 @@ struct EpochLog {
             current = next
         }
         guard records.count == epochs, current == chain else { throw damaged }
-        try FileSystem.writeAtomically(kept, to: path)
-        return records
+        return (records, kept)
     }
 }

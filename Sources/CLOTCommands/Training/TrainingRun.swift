@@ -223,7 +223,8 @@ struct TrainingRun {
         }
     }
 
-    /// Refuses a checkpoint of another run, or one past the epochs asked for.
+    /// Refuses a checkpoint of another run, one past the epochs asked for, or one whose epoch
+    /// log is missing or damaged.
     private func check(_ saved: Checkpoint, _ fingerprint: RunFingerprint, _ folder: RunFolder) throws {
         guard saved.fingerprint.trajectory == fingerprint.trajectory else {
             var changes = fingerprint.differences(from: saved.fingerprint)
@@ -235,6 +236,7 @@ struct TrainingRun {
             throw InputError(folder.checkpointPath, "holds the state after epoch \(saved.epoch), past --epochs \(configuration.epochs); "
                              + "a run cannot go back", hint: "pass --epochs \(saved.epoch) or more, or start over without --resume")
         }
+        _ = try folder.epochLog.read(epochs: saved.epoch, chain: saved.epochChain)
     }
 
     /// A safe point: stops the run when SIGINT or SIGTERM came, saying what is left.
