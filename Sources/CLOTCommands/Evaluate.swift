@@ -10,7 +10,8 @@ struct Evaluate: ParsableCommand {
         Implements the ASOT/CLOT evaluation protocol exactly: Hungarian matching that maximises \
         overlap, MoF, mIoU over GT classes, and the official sampled F1 (15 frames per segment, \
         50 repeats, seeded; reproduced draw for draw for the same seed) beside its seed-free \
-        expectation f1_expected.
+        expectation f1_expected. The sample depends on --seed (default 0); `clot train` samples \
+        with the run's own --seed, so to reproduce a run's F1 pass its seed (metrics.json "seed").
 
         --pred and --gt are both files or both folders; in folders, files pair by name (a \
         trailing .txt is ignored). Predictions hold one integer cluster id per line; ground \
@@ -37,7 +38,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "activity (all videos pooled, one matching) or video (per video, averaged).")
     var level: EvaluationLevel = .activity
 
-    @Option(help: "Seed of the sampled F1.")
+    @Option(parsing: .unconditional,
+            help: "Seed of the sampled F1, 0 to 4294967295. A training run samples its F1 with its own --seed: pass that seed to reproduce its metrics.json.",
+            transform: ArgumentChecks.seed)
     var seed: UInt32 = 0
 
     @Flag(help: "Print one JSON object instead of a table.")
@@ -144,6 +147,7 @@ struct EvaluationReport: Encodable {
         }
         lines.append("")
         lines.append("F1: the official sampled score (seed \(seed)); F1 (expected): its seed-free expectation.")
+        lines.append("A training run samples F1 with its own seed: pass --seed S (metrics.json \"seed\") to reproduce its F1.")
         return lines.joined(separator: "\n")
     }
 }

@@ -9,13 +9,22 @@ struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train and evaluate every dataset/activity/method/seed found, and tabulate against the papers.",
         discussion: """
-        Runs `clot train` for each (dataset, activity, method, seed) under --data, skipping runs \
-        whose metrics.json already exists (so a second call resumes). Dataset numbers are the \
-        unweighted mean over activities of each seed's final-epoch scores (the ASOT code trains \
-        and scores each activity separately and aggregates nothing itself), then mean ± std over \
-        seeds. Writes OUTPUT/results.json and OUTPUT/results.md: Table 1 (activity level), \
-        Table 2 (video level) and with --ablations Table 3, each measured number beside the \
-        paper's, marking data that is only a subset of the benchmark. --choice NAME=VALUE \
+        Runs `clot train` for each (dataset, activity, method, seed) under --data, one folder \
+        per run (OUTPUT/runs/<dataset>/<activity>/<variant>/seed-<s>). A run whose folder holds \
+        a finished result with the same fingerprint — settings, epochs, seed, backend, \
+        arithmetic and the input files' names, sizes and content hashes — is reused; any other \
+        is re-run, and the progress line names what changed (an interrupted run continues from \
+        its checkpoint). Runs made by another commit of clot with the same fingerprint are \
+        reused and named in the tables; --rerun-other-commits re-runs them. Each run's folder \
+        is locked while it runs, and the tables are written together at the end.
+
+        Dataset numbers are the unweighted mean over activities of each seed's final-epoch \
+        scores (the ASOT code trains and scores each activity separately and aggregates nothing \
+        itself), then mean ± std over seeds. Writes OUTPUT/results.json, OUTPUT/results.md and \
+        OUTPUT/report.html: Table 1 (activity level), Table 2 (video level) and with \
+        --ablations Table 3, each measured number beside the paper's, marking data that is only \
+        a subset of the benchmark, and stating the epochs, seeds, backend, arithmetic and data \
+        fingerprints that produced them. --choice NAME=VALUE \
         (repeatable; see clot train --choices) sets a reconstruction choice for every CLOT run; \
         such runs are named clot+NAME=VALUE and results.json records their choices.
 
@@ -30,69 +39,78 @@ struct Reproduce: ParsableCommand {
     @Option(help: "Comma-separated methods.") var methods: String = "clot,asot"
     @Flag(help: "Also run CLOT's ablations (Table 3).") var ablations = false
     @Flag(help: "Also run CLOT with the autoregressive decoder (supplement Table 5).") var decoders = false
-    @Option(help: "Comma-separated seeds.") var seeds: String = "0,1,2,3,4"
-    @Option(help: "Epochs (default: each dataset's).") var epochs: Int?
+    @Option(help: "Comma-separated seeds, each 0 to 4294967295.") var seeds: String = "0,1,2,3,4"
+    @Option(parsing: .unconditional, help: "Epochs (default: each dataset's).") var epochs: Int?
     @Option(help: "optimized or reference.") var backend: Backend = .optimized
+    @Flag(help: "Re-run finished runs that another commit of clot made, instead of reusing them.") var rerunOtherCommits = false
     @Option(help: "Output folder.") var output: String
     @Option(help: "A reconstruction choice NAME=VALUE, or 'released', for every CLOT run (repeatable).") var choice: [String] = []
 
     func run() throws {
+        Interruption.install()
         Optimized.blasThreads = 1
+        try ArgumentChecks.epochs(epochs)
         let plan = try planRuns()
-        guard !plan.isEmpty else { throw InputError(data, "no dataset in the standard layout found", hint: "see REPRODUCE.md §1") }
-        try FileSystem.prepareOutputDirectory(output)
-        var results: [ReproductionTable.RunResult] = []
-        for (index, entry) in plan.enumerated() {
-            let folder = "\(output)/runs/\(entry.configuration.dataset.rawValue)/\(entry.configuration.activity)/\(entry.configuration.variantName)/seed-\(entry.configuration.seed)"
-            let metricsPath = folder + "/metrics.json"
-            let report: TrainingRun.Report
-            if FileSystem.isFile(metricsPath), let data = FileManager.default.contents(atPath: metricsPath),
-               let existing = try? JSONDecoder().decode(TrainingRun.Report.self, from: data) {
-                Console.progress("[\(index + 1)/\(plan.count)] skip (done): \(folder)")
-                report = existing
-            } else {
-                Console.progress("[\(index + 1)/\(plan.count)] \(folder)")
-                report = try TrainingRun(configuration: entry.configuration, backend: backend, videos: entry.videos, output: folder,
-                                         mapping: entry.mapping).run()
-            }
-            results.append(.init(report: report, benchmarkActivities: entry.benchmarkActivities))
+        guard !plan.isEmpty else {
+            if let activities { throw InputError("--activities", "'\(activities)' matches no activity of the datasets under \(data)") }
+            throw InputError(data, "no dataset in the standard layout found", hint: "see REPRODUCE.md §1")
         }
-        let tables = try ReproductionTable(results: results, paper: PaperTables.load(from: BundledFiles.paperTablesPath))
+        // The whole reproduction holds OUTPUT while it runs (a second `clot reproduce` into it is
+        // refused); each unit also locks its own folder, so running units side by side needs no
+        // more than a shorter hold here, around writing the tables.
+        let lock = try claimFolder(output, purpose: "clot reproduce", marks: [FolderLock.fileName, "results.json", "results.md", "runs"])
+        // The tables describe the runs as they are after this call: the old ones go first.
+        for table in ["results.json", "results.md", "report.html"] { try RunFolder.remove(output + "/" + table) }
+        var outcomes: [ReproductionUnit.Outcome] = []
+        for (index, unit) in plan.enumerated() {
+            try Interruption.check("before run \(index + 1) of \(plan.count) (\(index) finished, each in its folder); "
+                                   + "the same command continues")
+            do {
+                outcomes.append(try unit.execute(root: output, backend: backend, rerunOtherCommits: rerunOtherCommits) {
+                    Console.progress("[\(index + 1)/\(plan.count)] \($0)")
+                })
+            } catch let stop as Interrupted {
+                throw Interrupted(signal: stop.signal, place: "during run \(index + 1) of \(plan.count) (\(unit.folder)), \(index) finished; "
+                                  + "the same command continues, this run from its last checkpoint")
+            }
+        }
+        let tables = try ReproductionTable(outcomes: outcomes, paper: PaperTables.load(from: BundledFiles.paperTablesPath))
         try tables.write(to: output)
-        let runReports = results.map { "runs/\($0.report.dataset)/\($0.report.activityName)/\($0.report.variant)/seed-\($0.report.seed)/report.html" }
-        try FileSystem.writeAtomically(HTMLReport.reproduction(tables, runReports: runReports), to: output + "/report.html")
+        withExtendedLifetime(lock) {}
         print(tables.markdown)
     }
 
-    struct PlannedRun {
-        var configuration: RunConfiguration
-        var videos: [Video]
-        var mapping: ActionMapping
-        var benchmarkActivities: Int?
-    }
-
-    func planRuns() throws -> [PlannedRun] {
+    /// Every unit, in a fixed order; each activity's data is loaded once and shared by its units.
+    func planRuns() throws -> [ReproductionUnit] {
         let seedList = try seeds.split(separator: ",").map { text -> UInt32 in
-            guard let s = UInt32(text.trimmingCharacters(in: .whitespaces)) else { throw InputError("--seeds", "'\(text)' is not a seed") }
+            guard let s = UInt32(text.trimmingCharacters(in: .whitespaces)) else {
+                throw InputError("--seeds", "'\(text)' is not a seed", hint: "a seed is an integer from 0 to \(UInt32.max)")
+            }
             return s
         }
         let reconstruction = try ReconstructionChoices.parsing(choice)
+        guard !seedList.isEmpty else { throw InputError("--seeds", "lists no seed") }
+        if let twice = seedList.first(where: { s in seedList.filter { $0 == s }.count > 1 }) {
+            throw InputError("--seeds", "lists seed \(twice) twice")
+        }
         let methodList = try methods.split(separator: ",").map { text -> Method in
             guard let m = Method(rawValue: String(text).trimmingCharacters(in: .whitespaces)) else {
                 throw InputError("--methods", "unknown method '\(text)'", hint: "clot, asot")
             }
             return m
-        }
+        }.reduce(into: [Method]()) { list, m in if !list.contains(m) { list.append(m) } }
+        guard !methodList.isEmpty else { throw InputError("--methods", "lists no method", hint: "clot, asot") }
         let wanted = try datasets.map { try $0.split(separator: ",").map { try DatasetName(parsing: String($0)) } }
+        if wanted?.isEmpty == true { throw InputError("--datasets", "lists no dataset") }
         let activityFilter = activities.map { Set($0.split(separator: ",").map(String.init)) }
-        var plan: [PlannedRun] = []
+        var plan: [ReproductionUnit] = []
         for name in DatasetName.allCases where wanted?.contains(name) ?? true {
             let layout = DatasetLayout(root: data, dataset: name)
             guard FileSystem.isDirectory(layout.groundTruthDirectory), FileSystem.isFile(layout.mappingPath) else { continue }
             let found = name.hasSingleActivity ? ["all"] : try layout.activities()
             for activity in found where activityFilter?.contains(activity) ?? true {
-                let (videos, mapping) = try layout.loadActivity(activity)
-                let k = DatasetDefaults.clusters(dataset: name, activity: activity) ?? Set(videos.flatMap(\.labels)).count
+                let inputs = try RunInputs.load(layout, activity: activity)
+                let k = DatasetDefaults.clusters(dataset: name, activity: activity) ?? Set(inputs.videos.flatMap(\.labels)).count
                 // Every table carries the untrained (k-means-initialised) model as a baseline.
                 var variants: [(method: Method, ablation: Ablation?, autoregressive: Bool, epochs: Int?)] =
                     methodList.map { ($0, nil, false, epochs) }
@@ -105,7 +123,9 @@ struct Reproduce: ParsableCommand {
                                                              ablation: variant.ablation, autoregressiveDecoder: variant.autoregressive,
                                                              clusters: k, seed: seed, epochs: variant.epochs,
                                                              choices: reconstruction)
-                        plan.append(PlannedRun(configuration: configuration, videos: videos, mapping: mapping, benchmarkActivities: ReproductionTable.benchmarkActivities[name]))
+                        try inputs.check(configuration)
+                        plan.append(ReproductionUnit(configuration: configuration, inputs: inputs,
+                                                     benchmarkActivities: ReproductionTable.benchmarkActivities[name]))
                     }
                 }
             }

@@ -9,6 +9,28 @@ struct ReproductionTable: Encodable {
         var benchmarkActivities: Int?
     }
 
+    /// One run behind the tables: where it is, what it is, and whether it ran now.
+    struct RunEntry: Encodable {
+        var folder: String
+        var variant: String
+        var seed: UInt32
+        var epochs: Int
+        var backend: String
+        var fingerprint: String
+        /// "ran", "resumed after epoch E", "reused" (this commit made it) or "reused from commit X".
+        var status: String
+        var commit: String
+    }
+
+    /// The input data of one activity, as fingerprinted.
+    struct DataEntry: Encodable {
+        var dataset: String
+        var activity: String
+        var videos: Int
+        var files: Int
+        var fingerprint: String
+    }
+
     /// How many activities each benchmark has (a smaller number found marks a subset).
     static let benchmarkActivities: [DatasetName: Int] = [.breakfast: 10, .yti: 5, .fs: 1, .fsEval: 1, .desktopAssembly: 1]
     /// Videos in the full benchmark, where known (Breakfast 1712, YTI 150, 50 Salads 50):
@@ -51,6 +73,33 @@ struct ReproductionTable: Encodable {
     var arithmetic: [String]
     /// Where each run's numbers come from, in full.
     var provenance: [Provenance]
+    /// Every run behind the tables.
+    var runs: [RunEntry] = []
+    /// The data each activity's runs read.
+    var data: [DataEntry] = []
+    /// The commit of the tool that wrote these tables.
+    var commit = BuildInfo.commit
+
+    /// The tables of a reproduction's units, with what produced them.
+    init(outcomes: [ReproductionUnit.Outcome], paper: PaperTables) throws {
+        try self.init(results: outcomes.map { RunResult(report: $0.report, benchmarkActivities: $0.unit.benchmarkActivities) }, paper: paper)
+        runs = outcomes.map { outcome in
+            let r = outcome.report
+            let status: String
+            switch outcome.status {
+            case .ran(let resumedAfter): status = resumedAfter.map { "resumed after epoch \($0)" } ?? "ran"
+            case .reused(let commit): status = commit == BuildInfo.commit ? "reused" : "reused from commit \(commit)"
+            }
+            return RunEntry(folder: outcome.unit.folder, variant: r.variant, seed: r.seed, epochs: r.epochs, backend: r.backend.rawValue,
+                            fingerprint: r.fingerprint.digest, status: status, commit: r.provenance.tool.commit)
+        }
+        var seen = Set<String>()
+        for outcome in outcomes where seen.insert(outcome.unit.inputs.data.digest + outcome.unit.configuration.dataset.rawValue).inserted {
+            let inputs = outcome.unit.inputs
+            data.append(DataEntry(dataset: outcome.unit.configuration.dataset.rawValue, activity: inputs.activity, videos: inputs.videos.count,
+                                  files: inputs.data.files.count, fingerprint: inputs.data.digest))
+        }
+    }
 
     init(results: [RunResult], paper: PaperTables) throws {
         var levels: [String: [Row]] = [:]
@@ -132,7 +181,7 @@ struct ReproductionTable: Encodable {
         var lines = ["# Reproduction results", "",
                      "Measured: mean ± std over seeds of the unweighted mean over activities (percent, final epoch, no selection).",
                      "Paper: CLOT ICCV 2025 Tables 1–3 (fixtures/paper_tables.json). Δ = measured − paper.", ""]
-            + arithmetic.map { "Made by: \($0)." } + [""]
+            + arithmetic.map { "Made by: \($0)." } + [""] + producedBy + [""]
         for (title, rows) in sections {
             lines += ["## \(title)", "", "| dataset | method | activities | videos | MoF | paper | Δ | F1 | paper | Δ | mIoU | paper | Δ |",
                       "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -147,14 +196,36 @@ struct ReproductionTable: Encodable {
             }
             lines.append("")
         }
-        lines.append("Rows marked (subset) ran on fewer activities or videos than the benchmark: their paper numbers are for the full benchmark and are not directly comparable.")
+        if levels.values.contains(where: { $0.contains(where: \.subset) }) { lines.append(Self.subsetNote) }
         return lines.joined(separator: "\n")
     }
 
+    static let subsetNote = "Rows marked (subset) ran on fewer activities or videos than the benchmark has: their paper numbers "
+        + "are for the full benchmark and are not directly comparable."
+
+    /// What produced the numbers: runs, epochs, seeds, backends, data and reuse, one line each.
+    var producedBy: [String] {
+        guard !runs.isEmpty else { return [] }
+        func list<T: Hashable & Comparable>(_ values: [T]) -> String { Array(Set(values)).sorted().map { "\($0)" }.joined(separator: ", ") }
+        let counts = Dictionary(grouping: runs, by: \.status).mapValues(\.count)
+        var lines = ["- Runs: \(runs.count) (" + counts.keys.sorted().map { "\(counts[$0]!) \($0)" }.joined(separator: ", ") + ")"
+                     + "; epochs \(list(runs.map(\.epochs))); seeds \(list(runs.map(\.seed))); backend \(list(runs.map(\.backend))); "
+                     + "tables written by commit \(commit.prefix(12))."]
+        lines += data.map { "- Data: \($0.dataset) \($0.activity), \($0.videos) videos (\($0.files) files), fingerprint xxh64 \($0.fingerprint)." }
+        for run in runs where run.status.hasPrefix("reused from commit") {
+            lines.append("- Reused from commit \(run.commit.prefix(12)) (same fingerprint, made by other code): \(run.folder).")
+        }
+        return lines
+    }
+
+    /// Writes results.json, results.md and report.html together: all three or, on a failure
+    /// (a full disk), none.
     func write(to folder: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileSystem.writeAtomically(Array(try encoder.encode(self)), to: folder + "/results.json")
-        try FileSystem.writeAtomically(markdown + "\n", to: folder + "/results.md")
+        let html = HTMLReport.reproduction(self, runReports: runs.map { $0.folder + "/report.html" })
+        try FileSystem.writeTogether([(folder + "/results.json", Array(try encoder.encode(self))),
+                                      (folder + "/results.md", Array((markdown + "\n").utf8)),
+                                      (folder + "/report.html", Array(html.utf8))])
     }
 }

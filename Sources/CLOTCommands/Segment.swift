@@ -66,6 +66,7 @@ struct Segment: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.install()
         let settings = self.settings
         try settings.validate()
         let costMatrix = try loadCost()
@@ -74,14 +75,14 @@ struct Segment: ParsableCommand {
         let (planMatrix, trace) = solve(costMatrix, settings: settings)
         let seconds = (clock.now - start).seconds
         let decoded = planMatrix.rowArgmax()
-        try FileSystem.writeAtomically(decoded.map { "\($0)\n" }.joined(), to: labels)
+        // Labels, plan and picture appear together or not at all (a full disk replaces none).
+        var outputs: [(path: String, bytes: [UInt8])] = [(labels, Array(decoded.map { "\($0)\n" }.joined().utf8))]
         if let plan {
-            let array = backend == .optimized ? NPYArray(planMatrix.float32) : NPYArray(planMatrix)
-            try NPY.write(array, to: plan)
+            outputs.append((plan, NPY.encode(backend == .optimized ? NPYArray(planMatrix.float32) : NPYArray(planMatrix))))
         }
-        if let svg {
-            try FileSystem.writeAtomically(SVG.planHeatMap(planMatrix, labels: decoded), to: svg)
-        }
+        if let svg { outputs.append((svg, Array(SVG.planHeatMap(planMatrix, labels: decoded).utf8))) }
+        try Interruption.check("before writing any output")
+        try FileSystem.writeTogether(outputs)
         let summary = SegmentSummary(frames: costMatrix.rows, clusters: costMatrix.columns, backend: backend,
                                      settings: settings, rho: rho, labels: labels, plan: plan,
                                      clusterSizes: (0..<costMatrix.columns).map { k in decoded.filter { $0 == k }.count },

@@ -28,4 +28,4 @@ if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
 }
 #endif
 
-ClotCommand.main()
+ClotCommand.runAsTool()

@@ -91,6 +91,75 @@ struct ErrorMessageTests {
         Self.expectFailure(Self.trainArguments(fortran, dir + "/o6"), mentions: ["P09_cam01_P09_coffee.npy", "Fortran"])
     }
 
+    @Test("every precondition user input can reach is an input error naming the file or flag")
+    func reachablePreconditions() throws {
+        let dir = temporaryDirectory()
+        defer { removeDirectory(dir) }
+        // A features file narrower than the dataset's 64 (one .npy video), and all-text features of width 32.
+        let narrow = dir + "/narrow"
+        try FileManager.default.copyItem(atPath: Self.sample, toPath: narrow)
+        let file = narrow + "/Breakfast/features/coffee/P03_cam01_P03_coffee.npy"
+        let m = try NPY.read(file).matrix()
+        try NPY.write(NPYArray(Matrix(rows: m.rows, columns: 63, elements: (0..<m.rows).flatMap { Array(m.row($0).prefix(63)) }).float32), to: file)
+        Self.expectFailure(Self.trainArguments(narrow, dir + "/o1", ["--method", "asot"]),
+                           mentions: ["P03_cam01_P03_coffee.npy", "63 features per frame", "take 64"])
+        let text = dir + "/text"
+        try SyntheticDatasets.write(.breakfast, root: text)
+        for video in ["P01_cam01_P01_coffee", "P02_webcam01_P02_coffee"] {
+            let path = text + "/Breakfast/features/coffee/\(video).txt"
+            let rows = try FileSystem.readText(path).split(separator: "\n").map { $0.split(separator: " ").prefix(32).joined(separator: " ") }
+            try writeText(rows.joined(separator: "\n") + "\n", to: path)
+        }
+        Self.expectFailure(Self.trainArguments(text, dir + "/o2", ["--method", "clot"]), mentions: ["P01_cam01_P01_coffee.txt", "32 features"])
+        // K beyond the sampled frames k-means starts from (5 videos × 256).
+        Self.expectFailure(Self.trainArguments(Self.sample, dir + "/o3", ["--clusters", "5000"]), mentions: ["--clusters", "5000", "1280"])
+        Self.expectFailure(Self.trainArguments(Self.sample, dir + "/o4", ["--epochs", "10000001"]), mentions: ["--epochs", "10000000"])
+        Self.expectFailure(["reproduce", "--data", Self.sample, "--epochs", "-1", "--output", dir + "/o5"], mentions: ["--epochs", "-1"])
+        Self.expectFailure(["reproduce", "--data", Self.sample, "--seeds", "0,-1", "--output", dir + "/o5"], mentions: ["--seeds", "-1", "4294967295"])
+        Self.expectFailure(["reproduce", "--data", Self.sample, "--seeds", "1,1", "--output", dir + "/o5"], mentions: ["--seeds", "twice"])
+        Self.expectFailure(["reproduce", "--data", Self.sample, "--activities", "cofee", "--output", dir + "/o5"], mentions: ["--activities", "cofee"])
+        Self.expectFailure(["demo", "--data", Self.sample, "--epochs", "-3", "--output", dir + "/o6"], mentions: ["--epochs", "-3"])
+        let affinity = dir + "/a.npy"
+        try NPY.write(NPYArray(Matrix<Double>.zeros(20, 3)), to: affinity)
+        Self.expectFailure(["segment", "--affinity", affinity, "--iterations", "0", "--labels", dir + "/l.txt"], mentions: ["--iterations", "0"])
+        #expect(!FileSystem.isFile(dir + "/l.txt"))
+        expectInputError(mentioning: ["CLOT_SOLVER_THREADS", "'abc'"]) { try ToolEnvironment.validate(["CLOT_SOLVER_THREADS": "abc"]) }
+        try ToolEnvironment.validate(["CLOT_SOLVER_THREADS": "1"])
+        // A negative seed is a usage error whose message gives the range.
+        for arguments in [Self.trainArguments(Self.sample, dir + "/o7", ["--seed", "-1"]),
+                          ["evaluate", "--pred", affinity, "--gt", affinity, "--seed", "-1"], ["demo", "--seed", "4294967296"]] {
+            do {
+                _ = try ClotCommand.parseAsRoot(arguments)
+                Issue.record("\(arguments) parsed")
+            } catch {
+                #expect(ClotCommand.exitCode(for: error) == .validationFailure)
+                #expect(ClotCommand.message(for: error).contains("0 to 4294967295"), "\(ClotCommand.message(for: error))")
+            }
+        }
+    }
+
+    @Test("no help text points to a document outside the repository")
+    func helpTexts() {
+        for command in ClotCommand.configuration.subcommands {
+            let help = command.helpMessage(columns: 200)
+            for outside in ["METHOD.md", "method-audit", "style-anchors", "blas-recipe"] {
+                #expect(!help.contains(outside), "`clot \(command._commandName) --help` cites \(outside)")
+            }
+        }
+    }
+
+    @Test("clot demo finds the bundled sample from any working folder")
+    func demoSample() throws {
+        let elsewhere = temporaryDirectory()
+        defer { removeDirectory(elsewhere) }
+        let expected = URL(fileURLWithPath: fixturesDirectory + "/sample").standardizedFileURL.resolvingSymlinksInPath().path
+        let found = { (executable: String) in
+            URL(fileURLWithPath: try BundledFiles.sampleRoot(workingFolder: elsewhere, executable: executable)).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        if let executable = clotExecutable { #expect(try found(executable) == expected, "found above the executable") }
+        #expect(try found("/nonexistent/bin/clot") == expected, "found in the checkout the sources were compiled from")
+    }
+
     @Test("clot segment: shapes, values and settings")
     func segment() throws {
         let dir = temporaryDirectory()

@@ -187,3 +187,34 @@ public func runClot(_ arguments: [String], environment: [String: String?] = [:])
     process.waitUntilExit()
     return (process.terminationStatus, text)
 }
+
+/// Starts `clot` with `arguments` in a child process, its standard error going to the file
+/// `standardError` (a file, not a pipe: a long run's progress lines would fill a pipe nobody
+/// reads and block the child). The caller waits for it or signals it.
+public func launchClot(_ arguments: [String], standardError: String, workingDirectory: String? = nil,
+                       environment: [String: String?] = [:]) throws -> Process {
+    guard let executable = clotExecutable else { throw CocoaError(.fileNoSuchFile) }
+    _ = FileManager.default.createFile(atPath: standardError, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle(forWritingAtPath: standardError)
+    try process.run()
+    return process
+}
+
+/// Polls `condition` every 10 ms until it holds or `seconds` pass; returns whether it held.
+@discardableResult
+public func waitUntil(seconds: Double = 60, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        if Date() > deadline { return false }
+        usleep(10_000)
+    }
+    return true
+}

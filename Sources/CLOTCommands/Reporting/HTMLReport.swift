@@ -29,6 +29,10 @@ enum HTMLReport {
         body += "<p>K = \(r.clusters), seed \(r.seed), \(r.epochs) epochs, \(r.backend.rawValue) backend, "
             + "\(String(format: "%.1f", r.wallSeconds)) s. \(SVG.escape(r.selection)). \(r.videos.count) videos.</p>"
         body += "<p>Made by: \(SVG.escape(r.provenance.summary)).</p>"
+        body += "<p>Fingerprint \(r.fingerprint.digest) (settings, epochs, seed, backend, arithmetic, data); data: "
+            + "\(r.fingerprint.data.files.count) files, xxh64 \(r.fingerprint.data.digest)"
+            + (r.resumed.map { "; continued from the checkpoint after epoch \($0.afterEpoch) (commit \(SVG.escape(String($0.commit.prefix(12)))))" } ?? "")
+            + ". F1 sampled with seed \(r.seed).</p>"
         let paperMethod = r.variant == "clot" ? "CLOT" : r.variant == "asot" ? "ASOT" : nil
         var rows: [[String]] = []
         for (level, scores, table) in [("activity", r.activity, "table1"), ("video", r.video, "table2")] {
@@ -74,6 +78,9 @@ enum HTMLReport {
     static func reproduction(_ t: ReproductionTable, runReports: [String]) -> String {
         var body = "<h1>Reproduction results</h1><p>\(SVG.escape(t.averaging)). Δ = measured − paper.</p>"
         body += "<p>Made by: " + t.arithmetic.map(SVG.escape).joined(separator: "; ") + ".</p>"
+        if !t.producedBy.isEmpty {
+            body += "<ul>" + t.producedBy.map { "<li>" + SVG.escape(String($0.dropFirst(2))) + "</li>" }.joined() + "</ul>"
+        }
         for (title, tableRows) in t.sections {
             body += "<h2>\(SVG.escape(title))</h2>"
             let rows = tableRows.map { row -> [String] in
@@ -86,6 +93,7 @@ enum HTMLReport {
                 return cells
             }
             body += table(header: ["dataset", "method", "activities", "videos", "MoF", "paper", "Δ", "F1", "paper", "Δ", "mIoU", "paper", "Δ"], rows: rows)
+            if tableRows.contains(where: \.subset) { body += "<p>\(SVG.escape(ReproductionTable.subsetNote))</p>" }
         }
         body += "<h2>Runs</h2><p>Each run's own report (loss curve, segmentations):</p><ul>"
             + runReports.map { "<li><a href=\"\(SVG.escape($0))\">\(SVG.escape($0))</a></li>" }.joined() + "</ul>"

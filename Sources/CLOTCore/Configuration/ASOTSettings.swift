@@ -1,4 +1,4 @@
-/// The settings of one ASOT solve (ASOT Eq. 4–7, METHOD.md §3), with the official
+/// The settings of one ASOT solve (ASOT Eq. 4–7 and §3.3), with the official
 /// `segment_asot` defaults.
 public struct ASOTSettings: Sendable, Equatable, Codable {
     /// Entropy weight ε (> 0).
@@ -60,11 +60,13 @@ public struct ASOTSettings: Sendable, Equatable, Codable {
         }
         try check(epsilon.isFinite && epsilon > 0, "--eps", "must be positive, got \(epsilon)")
         try check(alpha.isFinite && (0...1).contains(alpha), "--alpha", "must lie in [0, 1], got \(alpha)")
-        try check(radius.isFinite && radius > 0, "--radius", "must be positive, got \(radius)")
+        // The filter's reach N·r must stay an integer: r beyond 1e6 could not be converted.
+        try check(radius.isFinite && radius > 0 && radius <= 1e6, "--radius", "must be positive and at most 1e6 (a fraction of N), got \(radius)")
         try check(lambdaFrames.isFinite && lambdaFrames >= 0, "--lambda-frames", "must be non-negative, got \(lambdaFrames)")
         try check(lambdaActions.isFinite && lambdaActions >= 0, "--lambda-actions", "must be non-negative, got \(lambdaActions)")
-        try check(outerIterations >= 0, "--iterations", "must be non-negative, got \(outerIterations)")
-        try check(sinkhornIterations >= 1, "--sinkhorn-iterations", "must be at least 1, got \(sinkhornIterations)")
+        // Zero iterations would return the uniform initial plan, whose argmax labels every frame 0.
+        try check((1...100_000).contains(outerIterations), "--iterations", "must lie in 1...100000, got \(outerIterations)")
+        try check((1...100_000).contains(sinkhornIterations), "--sinkhorn-iterations", "must lie in 1...100000, got \(sinkhornIterations)")
         if let stepSize { try check(stepSize.isFinite && stepSize > 0, "--step-size", "must be positive, got \(stepSize)") }
     }
 }

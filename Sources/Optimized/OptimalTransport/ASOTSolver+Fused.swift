@@ -67,11 +67,18 @@ extension Optimized {
     /// calling thread; the results are the same).
     public static let solverThreads: Int = {
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        guard let text = getenv("CLOT_SOLVER_THREADS"), let value = Int(String(cString: text)), value >= 1 else {
+        guard let text = getenv("CLOT_SOLVER_THREADS"), let value = solverThreads(parsing: String(cString: text)) else {
             return min(2, cores)
         }
-        return min(value, 2)
+        return value
     }()
+
+    /// A `CLOT_SOLVER_THREADS` value: a positive integer, of which at most 2 are used; nil for
+    /// anything else (the `clot` tool refuses it before any work starts).
+    public static func solverThreads(parsing text: String) -> Int? {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= 1 else { return nil }
+        return min(value, 2)
+    }
 }
 
 /// One batch item of the fused default-mode solver: its plan T, log T, the shifted exponents
