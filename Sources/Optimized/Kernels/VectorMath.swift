@@ -100,6 +100,15 @@ func storeFloat8(_ v: Float8, _ p: UnsafeMutableBufferPointer<Float>, _ i: Int) 
     UnsafeMutableRawPointer(p.baseAddress! + i).storeBytes(of: v, as: Float8.self)
 }
 
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
+@inline(__always)
+func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float8.self) }
+@inline(__always)
+func store8(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self) }
+
 extension Optimized {
     /// `vexp` on eight lanes, for tests.
     public static func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> { vexp(x) }

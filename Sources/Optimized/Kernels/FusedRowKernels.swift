@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The lane kernels of the fused ASOT sweep (`FusedASOTItem`): the arithmetic of one row of
+/// the plan, with a row laid out as `vectors` eight-lane blocks (K rounded up to a multiple of
+/// eight; the lanes past K hold a plan entry of 0, log −∞, and a cost of 0, which no sum,
+/// maximum or label sees).
+///
+/// Each function takes the number of blocks per row as an argument and is mandatorily
+/// inlined, so a caller that passes a literal (1, 2, 3) gets a loop LLVM unrolls; lane j of
+/// every accumulator sees the entries j, 8 + j, … of each row, in row order, whatever the
+/// thread or chunk (the sums of the plan's rows and columns depend on K and N only).
+
+/// The first pass of a sweep over rows (ASOT Eq. 5–7 and the mirror step): per entry,
+/// G' = α·Cv(T Ck)/r + (1 − α)·C + (column KL term) from the prefix sums of T Ck, the objective's
+/// terms ⟨G', T⟩ and −T log T + T, ∇ = G' + ε·max(log T, log 1e-12), and A = log T − η∇.
+struct FusedRowSweep {
+    let n: Int, stride: Int, reach: Int
+    let weight: Float, eps: Float, alpha: Float, keep: Float
+    let floor12: Float8, floor10: Float8, move: Float8
+    /// Lanes of a row's last block past K.
+    let padding: SIMDMask<SIMD8<Int32>>
+    let prefix: UnsafeMutablePointer<Double>, cost: UnsafeMutablePointer<Float>, terms: UnsafeMutablePointer<Float>
+    let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
+    let mask: [Bool]
+    /// Rows whose objective terms are summed in Float before they join the Double lanes.
+    static let block = 8
+    var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
+    var fgwBlock = Float8(), entropyBlock = Float8()
+    var largestLanes = Float8(repeating: -.infinity)
+
+    init(item: FusedASOTItem, step: Float) {
+        let s = item.settings
+        n = item.n
+        stride = item.stride
+        reach = Int((Double(n) * s.radius).rounded(.towardZero))
+        weight = reach > 0 ? 1 / Float(s.radius) : 0
+        eps = Float(s.epsilon)
+        alpha = Float(s.alpha)
+        keep = 1 - alpha
+        floor12 = Float8(repeating: logf(1e-12))
+        floor10 = Float8(repeating: logf(1e-10))
+        move = Float8(repeating: step)
+        let real = item.k - (item.stride - 8)
+        padding = Float8(0, 1, 2, 3, 4, 5, 6, 7) .>= Float8(repeating: Float(real))
+        prefix = item.prefix; cost = item.cost; terms = item.columnTerms
+        plan = item.plan; logPlan = item.logPlan
+        mask = item.mask
+    }
+
+    /// Adds the block's Float sums to the Double lanes (up to `block` rows of O(1) terms: a
+    /// few Float ulps, 1e-7 relative, on an objective only reported).
+    @inline(__always)
+    mutating func flush() {
+        fgwLanes += SIMD8<Double>(fgwBlock)
+        entropyLanes += SIMD8<Double>(entropyBlock)
+        fgwBlock = Float8()
+        entropyBlock = Float8()
+    }
+
+    /// ∇ of row r's block v, its objective terms added to the block sums; with log T.
+    @_transparent
+    mutating func gradient(_ r: Int, _ v: Int) -> (gradient: Float8, logPlan: Float8) {
+        let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
+        let at = r &* stride &+ v &* 8, column = v &* 8
+        let window = load8(prefix + (hi &* stride &+ column)) - load8(prefix + (lo &* stride &+ column))
+            - (load8(prefix + (at &+ stride)) - load8(prefix + at))
+        let gv = alpha * (weight * Float8(window)) + keep * load8(cost + at) + load8(terms + column)
+        let tv = load8(plan + at), lv = load8(logPlan + at)
+        fgwBlock += gv * tv
+        entropyBlock += -tv * lanewiseMax(lv, floor10) + tv
+        return (gv + eps * lanewiseMax(lv, floor12), lv)
+    }
+
+    /// Row r's A written over its log T, shifted by the row's maximum (the rescaling divides it
+    /// out, and the exponentials never overflow), or −∞ on a padding row and on a row with no
+    /// finite entry.
+    @_transparent
+    mutating func shiftRow(_ r: Int, vectors: Int) {
+        let base = r &* stride
+        var largest = Float8(repeating: -.infinity)
+        for v in 0..<vectors {
+            let (gradient, lv) = gradient(r, v)
+            let av = lv - move * gradient
+            store8(av, logPlan + (base &+ v &* 8))
+            largest = lanewiseMax(largest, av)
+        }
+        let top = largestLane(largest)
+        let live = mask[r] && top.isFinite
+        for v in 0..<vectors {
+            let p = logPlan + (base &+ v &* 8)
+            store8(live ? load8(p) - top : Float8(repeating: -.infinity), p)
+        }
+    }
+
+    /// Row r's objective terms and its largest ∇ entries (the padding lanes left out), for
+    /// the sweeps that take no step.
+    @_transparent
+    mutating func measureRow(_ r: Int, vectors: Int) {
+        for v in 0..<vectors {
+            var gradient = gradient(r, v).gradient
+            if v == vectors &- 1 { gradient = gradient.replacing(with: -.infinity, where: padding) }
+            largestLanes = lanewiseMax(largestLanes, gradient)
+        }
+    }
+}
+
+/// The second pass of a step sweep over one chunk of rows: T = exp(A) and its row sums, then
+/// T_t ← dx·T_t / Σ and log T_t ← A_t − log Σ + log dx, and the next plan's prefix sums of
+/// T Ck (Double, counted from zero at the chunk's first row) and column masses.
+struct FusedRowRescale {
+    let stride: Int
+    let dx: Float, logDx: Float
+    let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
+    /// Row sums, then the scale dx / Σ of each row; the log offsets log dx − log Σ.
+    let rowSums: UnsafeMutablePointer<Float>, logRowSums: UnsafeMutablePointer<Float>
+    /// The chunk's column masses (zeroed by the caller) and its prefix sums (rows from the
+    /// chunk's first + 1 on), after `zeros` (one row of zeros) as the row before the first.
+    let mass: UnsafeMutablePointer<Float>, prefix: UnsafeMutablePointer<Double>, zeros: UnsafeMutablePointer<Double>
+    let mask: [Bool]
+
+    /// exp(A) of row r (A ≤ 0 after the shift) into the plan, its sum into `rowSums`.
+    @_transparent
+    func exponentiate(_ r: Int, vectors: Int) {
+        let base = r &* stride
+        var total = Float8()
+        for v in 0..<vectors {
+            let e = vexpNonPositive(load8(logPlan + (base &+ v &* 8)))
+            store8(e, plan + (base &+ v &* 8))
+            total = v == 0 ? e : total + e
+        }
+        rowSums[r] = laneSum(total)
+    }
+
+    /// The scales and log offsets of `rows`, eight rows at a time (`vlog`).
+    func factors(_ rows: Range<Int>) {
+        var r = rows.lowerBound
+        while r &+ 8 <= rows.upperBound {
+            let sums = load8(rowSums + r)
+            store8(Float8(repeating: dx) / sums, rowSums + r)
+            store8(Float8(repeating: logDx) - vlog(sums), logRowSums + r)
+            r &+= 8
+        }
+        while r < rows.upperBound {
+            logRowSums[r] = logDx - logf(rowSums[r])
+            rowSums[r] = dx / rowSums[r]
+            r &+= 1
+        }
+    }
+
+    /// Row r rescaled (zero, log −∞ on a padding row), then its step of the prefix sums,
+    /// S[r + 1] = S[r] + (Σ_j T_rj − T_r·), and of the column masses.
+    @_transparent
+    func rescale(_ r: Int, first: Bool, vectors: Int) {
+        let base = r &* stride, scale = rowSums[r], offset = logRowSums[r]
+        var total = Float8()
+        for v in 0..<vectors {
+            let at = base &+ v &* 8
+            var tv = Float8(), lv = Float8(repeating: -.infinity)
+            if mask[r] {
+                tv = load8(plan + at) * scale
+                lv = load8(logPlan + at) + offset
+            }
+            store8(tv, plan + at)
+            store8(lv, logPlan + at)
+            total = v == 0 ? tv : total + tv
+        }
+        let rowTotal = Float8(repeating: laneSum(total))
+        let previous = first ? zeros : prefix + base
+        for v in 0..<vectors {
+            let tv = load8(plan + (base &+ v &* 8))
+            store8(load8(previous + v &* 8) + SIMD8<Double>(rowTotal - tv), prefix + (base &+ stride &+ v &* 8))
+            store8(load8(mass + v &* 8) + tv, mass + v &* 8)
+        }
+    }
+}
+
+/// One chunk's share of a step sweep (or a whole objective-only sweep): the objective lanes
+/// and the largest ∇ lanes.
+struct ChunkSums {
+    var fgw = SIMD8<Double>(), entropy = SIMD8<Double>()
+    var largest = Float8(repeating: -.infinity)
+}

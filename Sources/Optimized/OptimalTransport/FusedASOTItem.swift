@@ -1,0 +1,242 @@
+import CLOTCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One batch item of the fused default-mode solver (`Optimized.solveActionsUnbalancedFused`):
+/// its plan T and log T, and the prefix sums of T Ck with the column masses, which every step
+/// sweep leaves ready for the next one. Buffers are allocated once; the sweeps allocate nothing.
+///
+/// A row is `stride` = K rounded up to a multiple of eight entries, the lanes past K a plan
+/// entry of 0 (log −∞) and a cost of 0 that no sum, maximum or label sees, so every K runs the
+/// same eight-lane row kernels (`FusedRowSweep`, `FusedRowRescale`).
+///
+/// Unchecked-Sendable: the two chunks of a step sweep run on two threads, and touch disjoint
+/// rows of every buffer (the prefix sums they write go to `spare`, not to the `prefix` both
+/// read) and their own column masses.
+final class FusedASOTItem: @unchecked Sendable {
+    /// Frames from which an item's rows are split in two chunks (below, a thread hand-off per
+    /// iteration costs more than half a sweep saves).
+    static let chunkedFrames = 1024
+    let n: Int, k: Int, count: Int
+    /// Entries per row in the buffers (K rounded up to a multiple of eight), and eight-lane
+    /// blocks per row.
+    let stride: Int, vectors: Int
+    let settings: ASOTSettings
+    let dx: Float, dy: Float
+    let mask: [Bool]
+    let cost: UnsafeMutablePointer<Float>
+    let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
+    /// Prefix sums of T Ck for the current plan, and the buffer the step sweep writes the next
+    /// plan's into (then the two swap).
+    private(set) var prefix: UnsafeMutablePointer<Double>, spare: UnsafeMutablePointer<Double>
+    /// One row of zeros: the prefix row before each chunk's first.
+    private let zeros: UnsafeMutablePointer<Double>
+    /// Row ranges of the step sweep (boundaries at multiples of 8, the `vlog` blocks).
+    let chunks: [Range<Int>]
+    private let partials: UnsafeMutablePointer<ChunkSums>
+    /// Each chunk's column masses of the next plan (`stride` entries per chunk).
+    private let chunkMass: UnsafeMutablePointer<Float>
+    let columnMass: UnsafeMutablePointer<Float>, columnTerms: UnsafeMutablePointer<Float>
+    let rowSums: UnsafeMutablePointer<Float>, logRowSums: UnsafeMutablePointer<Float>
+
+    init(cost c: Matrix<Float>, mask: [Bool], settings: ASOTSettings) {
+        n = c.rows
+        k = c.columns
+        stride = (k + 7) / 8 * 8
+        vectors = stride / 8
+        count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        self.settings = settings
+        self.mask = mask
+        dx = 1 / Float(count)
+        dy = 1 / Float(k)
+        chunks = n >= Self.chunkedFrames ? [0..<(n / 16 * 8), (n / 16 * 8)..<n] : [0..<n]
+        // Every entry of the N × K buffers is written before it is read, so they are not
+        // zeroed first (that would be one more pass over the memory, page faults included).
+        let (n, stride) = (self.n, self.stride)
+        cost = Self.make(n * stride)
+        plan = Self.make(n * stride)
+        logPlan = Self.make(n * stride)
+        prefix = Self.make((n + 1) * stride)
+        spare = Self.make((n + 1) * stride)
+        zeros = Self.make(stride, zeroed: true)
+        partials = .allocate(capacity: chunks.count)
+        partials.initialize(repeating: ChunkSums(), count: chunks.count)
+        chunkMass = Self.make(chunks.count * stride, zeroed: true)
+        columnMass = Self.make(stride, zeroed: true)
+        columnTerms = Self.make(stride, zeroed: true)   // read in blocks of eight
+        rowSums = Self.make(n)
+        logRowSums = Self.make(n)
+        copyCost(c)
+        start()
+    }
+
+    deinit {
+        cost.deallocate(); plan.deallocate(); logPlan.deallocate(); prefix.deallocate(); spare.deallocate()
+        zeros.deallocate(); partials.deallocate(); chunkMass.deallocate(); columnMass.deallocate()
+        columnTerms.deallocate(); rowSums.deallocate(); logRowSums.deallocate()
+    }
+
+    private static func make<T: Numeric>(_ size: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(size, 1))
+        if zeroed { p.initialize(repeating: 0, count: max(size, 1)) }
+        return p
+    }
+
+    /// The cost, its rows padded with zeros to `stride`.
+    private func copyCost(_ c: Matrix<Float>) {
+        c.elements.withUnsafeBufferPointer { source in
+            for i in 0..<n {
+                for j in 0..<stride { cost[i &* stride &+ j] = j < k ? source[i &* k &+ j] : 0 }
+            }
+        }
+    }
+
+    /// The uniform plan dx·dy on real rows (zero on padding rows and lanes), its log, and the
+    /// prefix sums of Y = T Ck (Double): S[r + 1] = S[r] + (Σ_j T_rj − T_r·), with the masses.
+    private func start() {
+        let value = dx * dy, logValue = logf(dx * dy)
+        for j in 0..<stride { prefix[j] = 0 }
+        for r in 0..<n {
+            let row = plan + r &* stride, logRow = logPlan + r &* stride
+            for j in 0..<stride {
+                row[j] = mask[r] && j < k ? value : 0
+                logRow[j] = mask[r] && j < k ? logValue : -.infinity
+            }
+            var rowSum: Float = 0
+            for j in 0..<stride { rowSum += row[j] }
+            for j in 0..<stride {
+                prefix[(r &+ 1) &* stride &+ j] = prefix[r &* stride &+ j] + Double(rowSum - row[j])
+                columnMass[j] += row[j]
+            }
+        }
+    }
+
+    /// The final plan rescaled to rows summing to one, with the objective trace.
+    func solution(objectiveTrace: [Float]) -> ASOTSolution<Float> {
+        let scale = Float(count)
+        var elements = [Float](repeating: 0, count: n * k)
+        for i in 0..<n {
+            for j in 0..<k { elements[i * k + j] = plan[i * stride + j] * scale }
+        }
+        return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: elements), objectiveTrace: objectiveTrace)
+    }
+
+    // MARK: The sweep
+
+    /// One sweep: the objective at the current plan, ∇, and (when `step` is given) the mirror
+    /// step with the row rescaling, which also leaves the prefix sums of the new plan ready.
+    /// Returns the objective and the largest ∇ entry (only the sweeps without a step find it).
+    func sweep(step: Float?, worker: HelperThread?) -> (objective: Float, largestGradient: Float) {
+        let lambda = Float(settings.lambdaActions)
+        let kl = columnKL(lambda: lambda)
+        let sums = step.map { stepChunks(step: $0, worker: worker) } ?? measureRows()
+        var fgw = sums.fgw.sum()
+        // ⟨G', T⟩ counted the column term once per unit of column mass: take it back out.
+        for j in 0..<k { fgw -= Double(columnTerms[j] * columnMass[j]) }
+        if step != nil { gatherColumnMass() }
+        let objective = 0.5 * fgw + Double(kl * lambda) - settings.epsilon * sums.entropy.sum()
+        return (Float(objective), largestLane(sums.largest))
+    }
+
+    /// The column KL term of ∇ into `columnTerms` (the padding lanes stay 0), and the KL
+    /// divergence of the column masses from dy.
+    private func columnKL(lambda: Float) -> Float {
+        var kl: Float = 0
+        for j in 0..<k {
+            let mass = columnMass[j]
+            kl += mass * logf(mass / dy + 1e-10)
+            columnTerms[j] = lambda * (logf(mass / dy + 1e-12) + 1)
+        }
+        return kl
+    }
+
+    /// The next plan's column masses: the chunks' in chunk order.
+    private func gatherColumnMass() {
+        for j in 0..<stride { columnMass[j] = chunkMass[j] }
+        for c in chunks.indices.dropFirst() {
+            for j in 0..<stride { columnMass[j] += chunkMass[c &* stride &+ j] }
+        }
+    }
+
+    /// The step sweep over the chunks (the second on `worker` when there is one), their sums
+    /// combined in chunk order, and the prefix sums of the second chunk, which it counts from
+    /// zero, moved up by the first chunk's total; then `spare` becomes `prefix`.
+    private func stepChunks(step: Float, worker: HelperThread?) -> ChunkSums {
+        if chunks.count == 2, let worker {
+            worker.start { self.partials[1] = self.stepChunk(1, step: step) }
+            partials[0] = stepChunk(0, step: step)
+            worker.wait()
+        } else {
+            for c in chunks.indices { partials[c] = stepChunk(c, step: step) }
+        }
+        var total = ChunkSums()
+        for c in chunks.indices {
+            total.fgw += partials[c].fgw
+            total.entropy += partials[c].entropy
+        }
+        for c in chunks.indices.dropFirst() {
+            let first = chunks[c].lowerBound
+            for j in 0..<stride {
+                let offset = spare[first &* stride &+ j]
+                for x in (first &+ 1)...chunks[c].upperBound { spare[x &* stride &+ j] += offset }
+            }
+        }
+        swap(&prefix, &spare)
+        return total
+    }
+
+    /// One chunk of the step sweep, with the blocks per row as a constant for the common K.
+    private func stepChunk(_ c: Int, step: Float) -> ChunkSums {
+        switch vectors {
+        case 1: return stepChunk(c, step: step, vectors: 1)
+        case 2: return stepChunk(c, step: step, vectors: 2)
+        case 3: return stepChunk(c, step: step, vectors: 3)
+        default: return stepChunk(c, step: step, vectors: vectors)
+        }
+    }
+
+    /// The shifted A of the chunk's rows written over their log T, then the rescaling pass on
+    /// the same rows. (The exponentials are left to that second pass: behind this pass's long
+    /// dependency chain they would not overlap from one row to the next.)
+    @inline(__always)
+    private func stepChunk(_ c: Int, step: Float, vectors: Int) -> ChunkSums {
+        var kernel = FusedRowSweep(item: self, step: step)
+        let rows = chunks[c]
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ FusedRowSweep.block, rows.upperBound)
+            while r < end { kernel.shiftRow(r, vectors: vectors); r &+= 1 }
+            kernel.flush()
+        }
+        rescaleChunk(c, vectors: vectors)
+        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes)
+    }
+
+    /// exp(A), the row factors, and the rescaled rows with their prefix sums and masses.
+    @inline(__always)
+    private func rescaleChunk(_ c: Int, vectors: Int) {
+        let rows = chunks[c], mass = chunkMass + c &* stride
+        for j in 0..<stride { mass[j] = 0 }
+        if rows.lowerBound == 0 { for j in 0..<stride { spare[j] = 0 } }
+        let kernel = FusedRowRescale(stride: stride, dx: dx, logDx: logf(dx), plan: plan, logPlan: logPlan,
+                                     rowSums: rowSums, logRowSums: logRowSums, mass: mass, prefix: spare,
+                                     zeros: zeros, mask: mask)
+        for r in rows { kernel.exponentiate(r, vectors: vectors) }
+        kernel.factors(rows)
+        for r in rows { kernel.rescale(r, first: r == rows.lowerBound, vectors: vectors) }
+    }
+
+    /// The sweep without a step (the step calibration and the final objective): the step
+    /// sweep's first pass with nothing stored, and the largest ∇ entry.
+    private func measureRows() -> ChunkSums {
+        var kernel = FusedRowSweep(item: self, step: 0)
+        var r = 0
+        while r < n {
+            let end = min(r &+ FusedRowSweep.block, n)
+            while r < end { kernel.measureRow(r, vectors: vectors); r &+= 1 }
+            kernel.flush()
+        }
+        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes, largest: kernel.largestLanes)
+    }
+}
