@@ -15,15 +15,22 @@ struct Segment: ParsableCommand {
         alpha 0.3, radius 0.04, lambda-frames 0.1, lambda-actions 0.05, 25 iterations, actions \
         unbalanced, frames balanced.
 
-        Example:
+        Given a folder (--affinity DIR or --cost DIR), it decodes every .npy file in it in this \
+        one process and writes one output per input, named after it, into the folders given by \
+        --labels (NAME.txt), --plan (NAME.npy) and --svg (NAME.svg), created if missing. A file \
+        that cannot be decoded is reported by name and skipped; the others are still written, \
+        and the command then fails (exit status 1) naming every file that failed.
+
+        Examples:
           clot segment --affinity video.npy --eps 0.01 --alpha 0.6 --labels video.txt \\
                        --plan video-plan.npy --svg video-plan.svg --json
+          clot segment --affinity affinities/ --eps 0.01 --alpha 0.6 --labels labels/ --plan plans/
         """)
 
-    @Option(help: "N×K affinity matrix (.npy); the cost is 1 − affinity.")
+    @Option(help: "N×K affinity matrix (.npy), or a folder of them; the cost is 1 − affinity.")
     var affinity: String?
 
-    @Option(help: "N×K cost matrix (.npy).")
+    @Option(help: "N×K cost matrix (.npy), or a folder of them.")
     var cost: String?
 
     @Option(parsing: .unconditional, help: "Entropy weight ε.") var eps: Double = 0.07
@@ -38,9 +45,10 @@ struct Segment: ParsableCommand {
     @Option(parsing: .unconditional, help: "Fixed mirror-descent step (default: 4 / max gradient).") var stepSize: Double?
     @Option(parsing: .unconditional, help: "Weight ρ of the temporal prior added to the cost (default: none).") var rho: Double?
     @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = .optimized
-    @Option(help: "Where to write the labels, one per line.") var labels: String
-    @Option(help: "Where to write the plan (.npy).") var plan: String?
-    @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg).") var svg: String?
+    @Option(help: "Where to write the labels, one per line (a folder for a folder of inputs).") var labels: String
+    @Option(help: "Where to write the plan (.npy; a folder for a folder of inputs).") var plan: String?
+    @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg; a folder for a folder of inputs).")
+    var svg: String?
     @Flag(help: "Print a JSON summary with the objective trace and the solver's wall time.") var json = false
 
     func validate() throws {
@@ -68,30 +76,54 @@ struct Segment: ParsableCommand {
     func run() throws {
         let settings = self.settings
         try settings.validate()
-        let costMatrix = try loadCost()
+        let input = affinity ?? cost!
+        if FileSystem.isDirectory(input) { return try runFolder(input, settings: settings) }
+        let video = try decode(input, settings: settings)
+        try write(video, labels: labels, plan: plan, svg: svg)
+        let summary = self.summary(video, settings: settings, labels: labels, plan: plan)
+        print(json ? try summary.json() : summary.text)
+    }
+
+    /// One video's decode: the plan, its objective trace, the labels and the solver's time.
+    struct DecodedVideo {
+        var frames: Int, clusters: Int
+        var plan: Matrix<Double>, trace: [Double]
+        var labels: [Int]
+        var seconds: Double
+    }
+
+    /// Loads, checks and decodes one input file.
+    func decode(_ path: String, settings: ASOTSettings) throws -> DecodedVideo {
+        let costMatrix = try loadCost(path)
         let clock = ContinuousClock()
         let start = clock.now
         let (planMatrix, trace) = solve(costMatrix, settings: settings)
         let seconds = (clock.now - start).seconds
-        let decoded = planMatrix.rowArgmax()
-        try FileSystem.writeAtomically(decoded.map { "\($0)\n" }.joined(), to: labels)
+        return DecodedVideo(frames: costMatrix.rows, clusters: costMatrix.columns, plan: planMatrix, trace: trace,
+                            labels: planMatrix.rowArgmax(), seconds: seconds)
+    }
+
+    /// Writes the labels, and the plan and its drawing when asked, each atomically.
+    func write(_ video: DecodedVideo, labels: String, plan: String?, svg: String?) throws {
+        try FileSystem.writeAtomically(video.labels.map { "\($0)\n" }.joined(), to: labels)
         if let plan {
-            let array = backend == .optimized ? NPYArray(planMatrix.float32) : NPYArray(planMatrix)
+            let array = backend == .optimized ? NPYArray(video.plan.float32) : NPYArray(video.plan)
             try NPY.write(array, to: plan)
         }
         if let svg {
-            try FileSystem.writeAtomically(SVG.planHeatMap(planMatrix, labels: decoded), to: svg)
+            try FileSystem.writeAtomically(SVG.planHeatMap(video.plan, labels: video.labels), to: svg)
         }
-        let summary = SegmentSummary(frames: costMatrix.rows, clusters: costMatrix.columns, backend: backend,
-                                     settings: settings, rho: rho, labels: labels, plan: plan,
-                                     clusterSizes: (0..<costMatrix.columns).map { k in decoded.filter { $0 == k }.count },
-                                     segments: segmentCount(decoded), objectiveTrace: trace, seconds: seconds)
-        print(json ? try summary.json() : summary.text)
+    }
+
+    func summary(_ video: DecodedVideo, settings: ASOTSettings, labels: String, plan: String?) -> SegmentSummary {
+        SegmentSummary(frames: video.frames, clusters: video.clusters, backend: backend, settings: settings, rho: rho,
+                       labels: labels, plan: plan,
+                       clusterSizes: (0..<video.clusters).map { k in video.labels.filter { $0 == k }.count },
+                       segments: segmentCount(video.labels), objectiveTrace: video.trace, seconds: video.seconds)
     }
 
     /// The cost from the input file, checked, plus the prior if asked.
-    func loadCost() throws -> Matrix<Double> {
-        let path = affinity ?? cost!
+    func loadCost(_ path: String) throws -> Matrix<Double> {
         let array = try NPY.read(path)
         guard array.shape.count == 2 else {
             throw InputError(path, "expected a 2-D N×K matrix, got shape \(array.shape)")
@@ -133,6 +165,8 @@ struct Segment: ParsableCommand {
 }
 
 struct SegmentSummary: Encodable {
+    /// The input file's name, in a folder run.
+    var input: String?
     var frames: Int, clusters: Int
     var backend: Backend
     var settings: ASOTSettings
@@ -144,7 +178,7 @@ struct SegmentSummary: Encodable {
     var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case frames, clusters, backend, settings, rho, labels, plan, segments, seconds
+        case input, frames, clusters, backend, settings, rho, labels, plan, segments, seconds
         case clusterSizes = "cluster_sizes", objectiveTrace = "objective_trace"
     }
 

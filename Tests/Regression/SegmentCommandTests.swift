@@ -73,4 +73,72 @@ struct SegmentCommandTests {
         }
         #expect(!FileSystem.isFile(dir + "/labels.txt"), "nothing is written on bad input")
     }
+
+    // MARK: Folder mode
+
+    /// A folder of affinities of different sizes (K = 3, 8, 12, 19), with an unrelated file and
+    /// a subfolder that must be left alone.
+    private func affinityFolder(_ dir: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var names: [String] = []
+        for (i, shape) in [(60, 3), (150, 8), (97, 12), (210, 19)].enumerated() {
+            let problem = StructuredProblem(frames: shape.0, clusters: shape.1, seed: UInt32(10 + i), noise: 0.8, rho: 0)
+            let affinity = Matrix(rows: shape.0, columns: shape.1, elements: problem.cost.elements.map { 1 - $0 })
+            names.append(try URL(fileURLWithPath: write(affinity, dir, "video\(i).npy")).lastPathComponent)
+        }
+        try writeText("not an array", to: dir + "/notes.txt")
+        try FileManager.default.createDirectory(atPath: dir + "/nested.npy", withIntermediateDirectories: true)
+        return names
+    }
+
+    @Test("a folder: one labels file and one plan per .npy, named after it, identical to one-file runs")
+    func folderMatchesSingleFiles() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let names = try affinityFolder(dir + "/in")
+        let settings = ["--eps", "0.02", "--alpha", "0.6"]
+        try run(["--affinity", dir + "/in", "--labels", dir + "/labels", "--plan", dir + "/plans"] + settings)
+        #expect(try FileSystem.contents(of: dir + "/labels") == names.map { $0.replacingOccurrences(of: ".npy", with: ".txt") })
+        #expect(try FileSystem.contents(of: dir + "/plans") == names)
+        for name in names {
+            let stem = String(name.dropLast(4))
+            try run(["--affinity", dir + "/in/" + name, "--labels", dir + "/one.txt", "--plan", dir + "/one.npy"] + settings)
+            #expect(try FileSystem.readText(dir + "/labels/" + stem + ".txt") == FileSystem.readText(dir + "/one.txt"), "\(name)")
+            #expect(try NPY.read(dir + "/plans/" + name) == NPY.read(dir + "/one.npy"), "\(name)")
+        }
+    }
+
+    @Test("a folder with bad files: the others are still written, and the error names every bad one")
+    func folderWithBadFiles() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let good = try affinityFolder(dir + "/in")
+        var nan = Matrix<Double>.zeros(40, 3)
+        nan[7, 2] = .nan
+        _ = try write(nan, dir + "/in", "broken-nan.npy")
+        try writeText("garbage", to: dir + "/in/broken-text.npy")
+        do {
+            try run(["--cost", dir + "/in", "--labels", dir + "/labels"])
+            Issue.record("a folder with bad files should end in an error")
+        } catch let error as InputError {
+            for part in ["2 of 6", "broken-nan.npy", "broken-text.npy"] {
+                #expect(error.description.contains(part), "'\(error)' should mention '\(part)'")
+            }
+            #expect(!error.description.contains("video"), "'\(error)' names a file that decoded")
+        }
+        #expect(try FileSystem.contents(of: dir + "/labels") == good.map { $0.replacingOccurrences(of: ".npy", with: ".txt") })
+    }
+
+    @Test("a folder: no .npy files, an output that is a file, or plans over the inputs are refused")
+    func folderRefusals() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+        #expect(throws: InputError.self) { try run(["--affinity", dir + "/empty", "--labels", dir + "/labels"]) }
+        _ = try affinityFolder(dir + "/in")
+        try writeText("x", to: dir + "/file")
+        #expect(throws: InputError.self) { try run(["--affinity", dir + "/in", "--labels", dir + "/file"]) }
+        #expect(throws: InputError.self) { try run(["--affinity", dir + "/in", "--labels", dir + "/l", "--plan", dir + "/in/"]) }
+        #expect(try FileSystem.contents(of: dir + "/in").count == 6, "the inputs are untouched")
+    }
 }

@@ -55,17 +55,37 @@ public enum FileSystem {
         }
     }
 
-    /// Writes bytes to a temporary file beside `path`, then renames it over `path`.
+    /// Writes bytes to a temporary file beside `path`, then renames it over `path`. Plain
+    /// open/write/rename: no fsync (Foundation's atomic `createFile` syncs every file to disk,
+    /// which cost milliseconds per output on a busy disk and made a folder of 200 small
+    /// outputs take seconds); the rename still leaves either the old file or the whole new one.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-        let ok = FileManager.default.createFile(atPath: temporary, contents: Data(bytes))
-        guard ok else {
+        let temporary = path + ".partial-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
             throw InputError(path, "cannot write file", hint: "check the folder exists and is writable")
         }
+        let complete = bytes.withUnsafeBytes { writeAll($0, to: descriptor) }
+        guard close(descriptor) == 0, complete else {
+            unlink(temporary)
+            throw InputError(path, "cannot write file", hint: "is the disk full?")
+        }
         if rename(temporary, path) != 0 {
-            try? FileManager.default.removeItem(atPath: temporary)
+            unlink(temporary)
             throw InputError(path, "cannot move the finished file into place")
         }
+    }
+
+    /// write(2) until every byte is out (or an error other than an interruption).
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            done += count
+        }
+        return true
     }
 
     /// Writes UTF-8 text atomically.
