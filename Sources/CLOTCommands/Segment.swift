@@ -76,6 +76,7 @@ struct Segment: ParsableCommand {
     func run() throws {
         let settings = self.settings
         try settings.validate()
+        if backend == .optimized { Optimized.prepareSolverThreads() }
         let input = affinity ?? cost!
         if FileSystem.isDirectory(input) { return try runFolder(input, settings: settings) }
         let video = try decode(input, settings: settings)
@@ -105,7 +106,7 @@ struct Segment: ParsableCommand {
 
     /// Writes the labels, and the plan and its drawing when asked, each atomically.
     func write(_ video: DecodedVideo, labels: String, plan: String?, svg: String?) throws {
-        try FileSystem.writeAtomically(video.labels.map { "\($0)\n" }.joined(), to: labels)
+        try FileSystem.writeLabels(video.labels, to: labels)
         if let plan {
             let array = backend == .optimized ? NPYArray(video.plan.float32) : NPYArray(video.plan)
             try NPY.write(array, to: plan)

@@ -13,10 +13,13 @@ import Glibc
 /// does all the work itself. Which rows or items each side computes never depends on whether a
 /// helper exists, so results are the same either way.
 ///
-/// Jobs are handed over by two counters. Both sides spin while they wait, because one solver
+/// Jobs are handed over by counters. Both sides spin while they wait, because one solver
 /// iteration takes tens of microseconds and waking a sleeping thread costs about as much; the
 /// caller yields its core after a few thousand spins, and the helper, once it has waited
 /// `spinNanoseconds` without a job, sleeps on a condition variable until the next one.
+/// Whichever side claims a job first runs it: a caller whose job the helper has not started by
+/// the time the caller waits for it (the helper asleep, or its core taken by another process)
+/// runs the job itself, so the second thread never makes a call slower than one thread would.
 final class HelperThread: @unchecked Sendable {
     /// The helper, started on first use; nil with one solver thread (`CLOT_SOLVER_THREADS=1`,
     /// a one-core machine) or if the system refuses a thread.
@@ -43,6 +46,9 @@ final class HelperThread: @unchecked Sendable {
 
     private let claimed = Atomic<Bool>(false)
     private let posted = Atomic<Int>(0)
+    /// The last job claimed to run, by the helper or by its caller.
+    private let taken = Atomic<Int>(0)
+    /// The last job the helper has run.
     private let finished = Atomic<Int>(0)
     // Written only while the helper waits, published by the releasing increment of `posted`.
     private var job: (() -> Void)?
@@ -75,8 +81,14 @@ final class HelperThread: @unchecked Sendable {
         pthread_mutex_unlock(lock)
     }
 
+    /// Returns when the job has run: on the caller, if the helper has not claimed it yet.
     func wait() {
         let target = posted.load(ordering: .relaxed)
+        if claim(target) {
+            job?()
+            job = nil
+            return
+        }
         var spins = 0
         while finished.load(ordering: .acquiring) != target {
             spins += 1
@@ -90,9 +102,21 @@ final class HelperThread: @unchecked Sendable {
         while true {
             seen += 1
             awaitJob(seen)
+            guard claim(seen) else { continue }   // its caller ran it
             job?()
             finished.store(seen, ordering: .releasing)
         }
+    }
+
+    /// Claims job `number` (the one after the last claimed) for the calling side.
+    private func claim(_ number: Int) -> Bool {
+        taken.compareExchange(expected: number &- 1, desired: number, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Starts the helper now (it is otherwise started by the first `claim()`), so that a solve
+    /// about to begin finds it running.
+    static func prepare() {
+        _ = shared
     }
 
     /// Spins until job `number` is posted, for at most `spinNanoseconds`, then sleeps until it is.

@@ -62,6 +62,12 @@ extension Optimized {
     /// thread costs more than it saves).
     static let parallelItemFrames = 128
 
+    /// Starts the solver's second thread now rather than at the first solve, so that its start
+    /// overlaps what the caller does before (reading the input), for a process that decodes once.
+    public static func prepareSolverThreads() {
+        HelperThread.prepare()
+    }
+
     /// Threads the default-mode solver may use: 2 when the machine has two cores or more,
     /// unless the environment sets `CLOT_SOLVER_THREADS` (1 runs every chunk and item on the
     /// calling thread; the results are the same).
