@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden fixture: the official ASOT solver at the benchmarks' larger K (50 Salads 19,
+"""Golden fixture: the official ASOT solver at the benchmarks' larger K (50 Salads 12 and 19,
 Desktop Assembly 22), in the default marginal mode.
 
 Makes:   fixtures/golden/asot_official_wide.json (same layout as asot_official.json)
@@ -13,7 +13,8 @@ Scratch copy + regenerate (from the repo root):
     git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive HEAD | tar -x -C /work/scratch/action_seg_ot
     python3 scripts/make_asot_golden_wide.py --asot-src /work/scratch/action_seg_ot/src
 
-Cases: K = 19 at the training size (256 frames, 50 Salads train settings) and at 1024 frames
+Cases: K = 12 at an odd number of frames (301; the Swift solver takes rows in pairs for
+9 <= K <= 12, so an odd N has a padding row; 50 Salads eval settings); K = 19 at the training size (256 frames, 50 Salads train settings) and at 1024 frames
 (the Swift solver splits the rows in two chunks from there; 50 Salads eval settings); K = 22 at
 300 frames (the settings of the official Desktop Assembly example: eps 0.01, alpha 0.6, radius
 0.02, lambda_actions 0.09). Each in float64 and float32, the float64 cost being the float32 one
@@ -93,6 +94,9 @@ def main():
          "50 Salads (FS) eval settings: eps 0.04, alpha 0.6, radius 0.04, lambda_actions 0.01, rho 0.2; "
          "two row chunks in the Swift solver",
          eps=0.04, alpha=0.6, lambda_actions=0.01)
+    both("fseval_N301_K12", 25, 301, 12,
+         "50 Salads eval granularity (FSeval) eval settings: eps 0.04, alpha 0.6, radius 0.04, lambda_actions 0.01, "
+         "rho 0.2; an odd N", eps=0.04, alpha=0.6, lambda_actions=0.01)
     both("da_example_N300_K22", 23, 300, 22,
          "the official Desktop Assembly example's settings: eps 0.01, alpha 0.6, radius 0.02, lambda_actions 0.09",
          eps=0.01, alpha=0.6, radius=0.02, lambda_actions=0.09)

@@ -44,8 +44,9 @@ struct ASOTGoldenFile: Decodable {
 }
 
 private let golden: ASOTGoldenFile? = try? loadFixture("golden/asot_official.json")
-/// The benchmarks' larger K (50 Salads 19, Desktop Assembly 22) in the default mode, from
-/// `scripts/make_asot_golden_wide.py`: rows of three eight-lane blocks, and two row chunks.
+/// The benchmarks' larger K (50 Salads 12 and 19, Desktop Assembly 22) in the default mode, from
+/// `scripts/make_asot_golden_wide.py`: rows in pairs (K = 12, an odd N), rows of three
+/// eight-lane blocks, and two row chunks.
 private let wide: ASOTGoldenFile? = try? loadFixture("golden/asot_official_wide.json")
 private let allCases = (golden?.cases ?? []) + (wide?.cases ?? [])
 
@@ -63,10 +64,11 @@ struct ASOTGoldenTests {
         #expect(Set(file.cases.map(\.dtype)) == ["float64", "float32"])
     }
 
-    @Test("the wide fixture covers K = 19 and 22, and a video long enough for two row chunks")
+    @Test("the wide fixture covers K = 12, 19 and 22, an odd N, and a video long enough for two row chunks")
     func wideCoverage() throws {
         let file = try #require(wide)
-        #expect(Set(file.cases.map(\.K)) == [19, 22])
+        #expect(Set(file.cases.map(\.K)) == [12, 19, 22])
+        #expect(file.cases.contains { $0.K == 12 && $0.N % 2 == 1 })
         #expect(file.cases.contains { $0.N >= 1024 })
         #expect(Set(file.cases.map(\.dtype)) == ["float64", "float32"])
     }

@@ -19,8 +19,8 @@ struct FusedRowSweep {
     let n: Int, stride: Int, reach: Int
     let weight: Float, eps: Float, alpha: Float, keep: Float
     let floor12: Float8, floor10: Float8, move: Float8
-    /// Lanes of a row's last block past K.
-    let padding: SIMDMask<SIMD8<Int32>>
+    /// Lanes of a row's last block past K, and K.
+    let padding: SIMDMask<SIMD8<Int32>>, clusters: Float
     let prefix: UnsafeMutablePointer<Double>, cost: UnsafeMutablePointer<Float>, terms: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
     let mask: [Bool]
@@ -44,6 +44,7 @@ struct FusedRowSweep {
         move = Float8(repeating: step)
         let real = item.k - (item.stride - 8)
         padding = Float8(0, 1, 2, 3, 4, 5, 6, 7) .>= Float8(repeating: Float(real))
+        clusters = Float(item.k)
         prefix = item.prefix; cost = item.cost; terms = item.columnTerms
         plan = item.plan; logPlan = item.logPlan
         mask = item.mask
@@ -66,7 +67,14 @@ struct FusedRowSweep {
         let at = r &* stride &+ v &* 8, column = v &* 8
         let window = load8(prefix + (hi &* stride &+ column)) - load8(prefix + (lo &* stride &+ column))
             - (load8(prefix + (at &+ stride)) - load8(prefix + at))
-        let gv = alpha * (weight * Float8(window)) + keep * load8(cost + at) + load8(terms + column)
+        return gradient(at: at, window: window, terms: load8(terms + column))
+    }
+
+    /// ∇ of the eight entries at flat index `at`, given their window sums of T Ck and their
+    /// column KL terms, the objective terms added to the block sums; with log T.
+    @_transparent
+    mutating func gradient(at: Int, window: SIMD8<Double>, terms: Float8) -> (gradient: Float8, logPlan: Float8) {
+        let gv = alpha * (weight * Float8(window)) + keep * load8(cost + at) + terms
         let tv = load8(plan + at), lv = load8(logPlan + at)
         fgwBlock += gv * tv
         entropyBlock += -tv * lanewiseMax(lv, floor10) + tv

@@ -101,6 +101,14 @@ func storeFloat8(_ v: Float8, _ p: UnsafeMutableBufferPointer<Float>, _ i: Int) 
 }
 
 @inline(__always)
+func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+@inline(__always)
+func load4(_ p: UnsafeMutablePointer<Double>) -> SIMD4<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self) }
+@inline(__always)
+func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self) }
+@inline(__always)
+func store4(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self) }
+@inline(__always)
 func load8(_ p: UnsafeMutablePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
 @inline(__always)
 func load8(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
@@ -143,5 +151,19 @@ func largestLane(_ a: Float8) -> Float {
 func laneSum(_ a: Float8) -> Float {
     let four = a.lowHalf + a.highHalf
     let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
+}
+
+/// The largest of four lanes, by halving (as `largestLane`).
+@inline(__always)
+func largestLane(_ a: SIMD4<Float>) -> Float {
+    let two = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
+    return two[1] > two[0] ? two[1] : two[0]
+}
+
+/// The sum of four lanes by halving, (a₀ + a₂) + (a₁ + a₃).
+@inline(__always)
+func laneSum(_ a: SIMD4<Float>) -> Float {
+    let two = a.lowHalf + a.highHalf
     return two[0] + two[1]
 }

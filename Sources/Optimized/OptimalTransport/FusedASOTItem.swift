@@ -9,7 +9,8 @@ import Glibc
 ///
 /// A row is `stride` = K rounded up to a multiple of eight entries, the lanes past K a plan
 /// entry of 0 (log −∞) and a cost of 0 that no sum, maximum or label sees, so every K runs the
-/// same eight-lane row kernels (`FusedRowSweep`, `FusedRowRescale`).
+/// same eight-lane row kernels (`FusedRowSweep`, `FusedRowRescale`); for 9 ≤ K ≤ 12 a row is 12
+/// entries and rows go in pairs, three vectors per pair (`FusedPairLayout`).
 ///
 /// Unchecked-Sendable: the two chunks of a step sweep run on two threads, and touch disjoint
 /// rows of every buffer (the prefix sums they write go to `spare`, not to the `prefix` both
@@ -19,9 +20,11 @@ final class FusedASOTItem: @unchecked Sendable {
     /// iteration costs more than half a sweep saves).
     static let chunkedFrames = 1024
     let n: Int, k: Int, count: Int
-    /// Entries per row in the buffers (K rounded up to a multiple of eight), and eight-lane
-    /// blocks per row.
+    /// Entries per row in the buffers (K rounded up to a multiple of eight, or 12), and
+    /// eight-lane blocks per row.
     let stride: Int, vectors: Int
+    /// Whether rows go in pairs (9 ≤ K ≤ 12), and the rows of the buffers (N, made even for pairs).
+    let paired: Bool, bufferRows: Int
     let settings: ASOTSettings
     let dx: Float, dy: Float
     let mask: [Bool]
@@ -43,8 +46,10 @@ final class FusedASOTItem: @unchecked Sendable {
     init(cost c: Matrix<Float>, mask: [Bool], settings: ASOTSettings) {
         n = c.rows
         k = c.columns
-        stride = (k + 7) / 8 * 8
+        paired = (9...12).contains(k)
+        stride = paired ? FusedPairLayout.stride : (k + 7) / 8 * 8
         vectors = stride / 8
+        bufferRows = paired ? FusedPairLayout.rows(n) : n
         count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
         self.settings = settings
         self.mask = mask
@@ -53,20 +58,20 @@ final class FusedASOTItem: @unchecked Sendable {
         chunks = n >= Self.chunkedFrames ? [0..<(n / 16 * 8), (n / 16 * 8)..<n] : [0..<n]
         // Every entry of the N × K buffers is written before it is read, so they are not
         // zeroed first (that would be one more pass over the memory, page faults included).
-        let (n, stride) = (self.n, self.stride)
-        cost = Self.make(n * stride)
-        plan = Self.make(n * stride)
-        logPlan = Self.make(n * stride)
-        prefix = Self.make((n + 1) * stride)
-        spare = Self.make((n + 1) * stride)
+        let (rows, stride) = (bufferRows, self.stride)
+        cost = Self.make(rows * stride)
+        plan = Self.make(rows * stride)
+        logPlan = Self.make(rows * stride)
+        prefix = Self.make((rows + 1) * stride)
+        spare = Self.make((rows + 1) * stride)
         zeros = Self.make(stride, zeroed: true)
         partials = .allocate(capacity: chunks.count)
         partials.initialize(repeating: ChunkSums(), count: chunks.count)
         chunkMass = Self.make(chunks.count * stride, zeroed: true)
         columnMass = Self.make(stride, zeroed: true)
         columnTerms = Self.make(stride, zeroed: true)   // read in blocks of eight
-        rowSums = Self.make(n)
-        logRowSums = Self.make(n)
+        rowSums = Self.make(rows)
+        logRowSums = Self.make(rows)
         copyCost(c)
         start()
     }
@@ -83,11 +88,12 @@ final class FusedASOTItem: @unchecked Sendable {
         return p
     }
 
-    /// The cost, its rows padded with zeros to `stride`.
+    /// The cost, its rows padded with zeros to `stride` (and a row of zeros after an odd N
+    /// in pairs).
     private func copyCost(_ c: Matrix<Float>) {
         c.elements.withUnsafeBufferPointer { source in
-            for i in 0..<n {
-                for j in 0..<stride { cost[i &* stride &+ j] = j < k ? source[i &* k &+ j] : 0 }
+            for i in 0..<bufferRows {
+                for j in 0..<stride { cost[i &* stride &+ j] = i < n && j < k ? source[i &* k &+ j] : 0 }
             }
         }
     }
@@ -97,11 +103,11 @@ final class FusedASOTItem: @unchecked Sendable {
     private func start() {
         let value = dx * dy, logValue = logf(dx * dy)
         for j in 0..<stride { prefix[j] = 0 }
-        for r in 0..<n {
-            let row = plan + r &* stride, logRow = logPlan + r &* stride
+        for r in 0..<bufferRows {
+            let row = plan + r &* stride, logRow = logPlan + r &* stride, live = r < n && mask[r]
             for j in 0..<stride {
-                row[j] = mask[r] && j < k ? value : 0
-                logRow[j] = mask[r] && j < k ? logValue : -.infinity
+                row[j] = live && j < k ? value : 0
+                logRow[j] = live && j < k ? logValue : -.infinity
             }
             var rowSum: Float = 0
             for j in 0..<stride { rowSum += row[j] }
@@ -179,15 +185,21 @@ final class FusedASOTItem: @unchecked Sendable {
             let first = chunks[c].lowerBound
             for j in 0..<stride {
                 let offset = spare[first &* stride &+ j]
-                for x in (first &+ 1)...chunks[c].upperBound { spare[x &* stride &+ j] += offset }
+                for x in (first &+ 1)...end(c) { spare[x &* stride &+ j] += offset }
             }
         }
         swap(&prefix, &spare)
         return total
     }
 
+    /// The last row (exclusive) chunk c computes: its end, or for pairs the end of its last pair.
+    private func end(_ c: Int) -> Int {
+        paired ? FusedPairLayout.rows(chunks[c].upperBound) : chunks[c].upperBound
+    }
+
     /// One chunk of the step sweep, with the blocks per row as a constant for the common K.
     private func stepChunk(_ c: Int, step: Float) -> ChunkSums {
+        if paired { return pairChunk(c, step: step) }
         switch vectors {
         case 1: return stepChunk(c, step: step, vectors: 1)
         case 2: return stepChunk(c, step: step, vectors: 2)
@@ -216,15 +228,37 @@ final class FusedASOTItem: @unchecked Sendable {
     /// exp(A), the row factors, and the rescaled rows with their prefix sums and masses.
     @inline(__always)
     private func rescaleChunk(_ c: Int, vectors: Int) {
-        let rows = chunks[c], mass = chunkMass + c &* stride
-        for j in 0..<stride { mass[j] = 0 }
-        if rows.lowerBound == 0 { for j in 0..<stride { spare[j] = 0 } }
-        let kernel = FusedRowRescale(stride: stride, dx: dx, logDx: logf(dx), plan: plan, logPlan: logPlan,
-                                     rowSums: rowSums, logRowSums: logRowSums, mass: mass, prefix: spare,
-                                     zeros: zeros, mask: mask)
+        let rows = chunks[c], kernel = rescaleKernel(c)
         for r in rows { kernel.exponentiate(r, vectors: vectors) }
         kernel.factors(rows)
         for r in rows { kernel.rescale(r, first: r == rows.lowerBound, vectors: vectors) }
+    }
+
+    /// The rescaling kernel of chunk c, its column masses zeroed (and the first prefix row).
+    private func rescaleKernel(_ c: Int) -> FusedRowRescale {
+        let mass = chunkMass + c &* stride
+        for j in 0..<stride { mass[j] = 0 }
+        if chunks[c].lowerBound == 0 { for j in 0..<stride { spare[j] = 0 } }
+        return FusedRowRescale(stride: stride, dx: dx, logDx: logf(dx), plan: plan, logPlan: logPlan,
+                               rowSums: rowSums, logRowSums: logRowSums, mass: mass, prefix: spare,
+                               zeros: zeros, mask: mask)
+    }
+
+    /// `stepChunk` for rows in pairs.
+    private func pairChunk(_ c: Int, step: Float) -> ChunkSums {
+        var kernel = FusedRowSweep(item: self, step: step)
+        let first = chunks[c].lowerBound, last = end(c)
+        var r = first
+        while r < last {
+            let blockEnd = min(r &+ FusedRowSweep.block, last)
+            while r < blockEnd { kernel.shiftPair(r); r &+= 2 }
+            kernel.flush()
+        }
+        let rescale = rescaleKernel(c)
+        for r in Swift.stride(from: first, to: last, by: 2) { rescale.exponentiatePair(r) }
+        rescale.factors(first..<last)
+        for r in Swift.stride(from: first, to: last, by: 2) { rescale.rescalePair(r, first: r == first) }
+        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes)
     }
 
     /// The sweep without a step (the step calibration and the final objective): the step
@@ -232,9 +266,11 @@ final class FusedASOTItem: @unchecked Sendable {
     private func measureRows() -> ChunkSums {
         var kernel = FusedRowSweep(item: self, step: 0)
         var r = 0
-        while r < n {
-            let end = min(r &+ FusedRowSweep.block, n)
-            while r < end { kernel.measureRow(r, vectors: vectors); r &+= 1 }
+        while r < bufferRows {
+            let blockEnd = min(r &+ FusedRowSweep.block, bufferRows)
+            while r < blockEnd {
+                if paired { kernel.measurePair(r); r &+= 2 } else { kernel.measureRow(r, vectors: vectors); r &+= 1 }
+            }
             kernel.flush()
         }
         return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes, largest: kernel.largestLanes)
