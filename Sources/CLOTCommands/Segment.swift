@@ -85,10 +85,11 @@ struct Segment: ParsableCommand {
         print(json ? try summary.json() : summary.text)
     }
 
-    /// One video's decode: the plan, its objective trace, the labels and the solver's time.
+    /// One video's decode: the plan (float32 from the optimized backend, float64 from the
+    /// reference one), its objective trace, the labels and the solver's time.
     struct DecodedVideo {
         var frames: Int, clusters: Int
-        var plan: Matrix<Double>, trace: [Double]
+        var plan: NPYArray, trace: [Double]
         var labels: [Int]
         var seconds: Double
     }
@@ -98,21 +99,18 @@ struct Segment: ParsableCommand {
         let costMatrix = try loadCost(path)
         let clock = ContinuousClock()
         let start = clock.now
-        let (planMatrix, trace) = solve(costMatrix, settings: settings)
+        let (plan, labels, trace) = solve(costMatrix, settings: settings)
         let seconds = (clock.now - start).seconds
-        return DecodedVideo(frames: costMatrix.rows, clusters: costMatrix.columns, plan: planMatrix, trace: trace,
-                            labels: planMatrix.rowArgmax(), seconds: seconds)
+        return DecodedVideo(frames: costMatrix.rows, clusters: costMatrix.columns, plan: plan, trace: trace,
+                            labels: labels, seconds: seconds)
     }
 
     /// Writes the labels, and the plan and its drawing when asked, each atomically.
     func write(_ video: DecodedVideo, labels: String, plan: String?, svg: String?) throws {
         try FileSystem.writeLabels(video.labels, to: labels)
-        if let plan {
-            let array = backend == .optimized ? NPYArray(video.plan.float32) : NPYArray(video.plan)
-            try NPY.write(array, to: plan)
-        }
+        if let plan { try NPY.write(video.plan, to: plan) }
         if let svg {
-            try FileSystem.writeAtomically(SVG.planHeatMap(video.plan, labels: video.labels), to: svg)
+            try FileSystem.writeAtomically(SVG.planHeatMap(video.plan.matrix(), labels: video.labels), to: svg)
         }
     }
 
@@ -149,14 +147,15 @@ struct Segment: ParsableCommand {
         return matrix
     }
 
-    func solve(_ c: Matrix<Double>, settings: ASOTSettings) -> (Matrix<Double>, [Double]) {
+    /// The plan in the backend's precision, its row argmax and the objective trace.
+    func solve(_ c: Matrix<Double>, settings: ASOTSettings) -> (plan: NPYArray, labels: [Int], trace: [Double]) {
         switch backend {
         case .reference:
             let s = Reference.solveASOT(cost: c, settings: settings)
-            return (s.plan, s.objectiveTrace)
+            return (NPYArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace)
         case .optimized:
             let s = Optimized.solveASOT(cost: c.float32, settings: settings)
-            return (s.plan.float64, s.objectiveTrace.map(Double.init))
+            return (NPYArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace.map(Double.init))
         }
     }
 

@@ -182,10 +182,10 @@ final class FusedASOTItem: @unchecked Sendable {
             total.entropy += partials[c].entropy
         }
         for c in chunks.indices.dropFirst() {
-            let first = chunks[c].lowerBound
-            for j in 0..<stride {
-                let offset = spare[first &* stride &+ j]
-                for x in (first &+ 1)...end(c) { spare[x &* stride &+ j] += offset }
+            let first = chunks[c].lowerBound, offset = spare + first &* stride
+            for x in (first &+ 1)...end(c) {
+                let row = spare + x &* stride
+                for j in 0..<stride { row[j] += offset[j] }
             }
         }
         swap(&prefix, &spare)
