@@ -3,7 +3,7 @@ import Foundation
 
 /// `clot segment` on a folder: every `.npy` in it decoded in one process (no start-up per
 /// video), one output per input named after it.
-extension Segment {
+extension SegmentJob {
     /// Decodes every `.npy` file of `folder` in name order with the same settings as a single
     /// file, writing `labels/NAME.txt` (and `plan/NAME.npy`, `svg/NAME.svg`). A file that fails
     /// (unreadable, wrong shape, non-finite values, an output that cannot be written) is

@@ -26,4 +26,8 @@ if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutd
 }
 #endif
 
-ClotCommand.main()
+// `clot segment` with plain arguments skips ArgumentParser's reflection (see
+// `SegmentJob(plainArguments:)`); everything else, and every error, goes through it.
+if !ClotCommand.runPlainSegment(CommandLine.arguments.dropFirst()) {
+    ClotCommand.main()
+}

@@ -141,4 +141,55 @@ struct SegmentCommandTests {
         #expect(throws: InputError.self) { try run(["--affinity", dir + "/in", "--labels", dir + "/l", "--plan", dir + "/in/"]) }
         #expect(try FileSystem.contents(of: dir + "/in").count == 6, "the inputs are untouched")
     }
+
+    // MARK: The plain reader of the command line
+
+    /// The job ArgumentParser makes of `arguments`.
+    private func parsedJob(_ arguments: [String]) throws -> SegmentJob {
+        let command = try ClotCommand.parseAsRoot(["segment"] + arguments)
+        return try #require(command as? Segment).job
+    }
+
+    @Test("plain arguments read directly make the job ArgumentParser makes, every option and flag")
+    func plainReaderAgrees() throws {
+        let everything = ["--cost", "c.npy", "--eps", "0.02", "--alpha", "0.6", "--radius", "0.05", "--lambda-actions", "0.09",
+                          "--lambda-frames", "0.2", "--unbalanced-frames", "--balanced-actions", "--iterations", "7",
+                          "--sinkhorn-iterations", "3", "--step-size", "2.5", "--rho", "0.15", "--backend", "reference",
+                          "--labels", "l.txt", "--plan", "p.npy", "--svg", "s.svg", "--json"]
+        let cases = [
+            ["--affinity", "a.npy", "--labels", "l.txt"],
+            ["--labels", "out/", "--affinity", "in/", "--eps", "1e-2", "--alpha", "0.6"],
+            ["--affinity", "a.npy", "--labels", "l.txt", "--eps", "-1", "--iterations", "-2"],   // refused later, by run()
+            everything,
+        ]
+        for arguments in cases {
+            let plain = try #require(SegmentJob(plainArguments: ArraySlice(arguments)), "\(arguments)")
+            #expect(plain == (try parsedJob(arguments)), "\(arguments)")
+        }
+        #expect(SegmentJob(plainArguments: ArraySlice(everything)) != SegmentJob(plainArguments: ["--cost", "c.npy", "--labels", "l.txt"]))
+    }
+
+    @Test("the plain reader knows every option and flag of clot segment's help, and no other")
+    func plainReaderNames() throws {
+        let help = Segment.helpMessage(columns: 1000)
+        let regex = try Regex("--[a-z][a-z-]*")
+        let named = Set(help.matches(of: regex).map { String(help[$0.range]) }).subtracting(["--help"])
+        let plain = Set(SegmentJob.plainOptions.keys).union(SegmentJob.plainFlags.keys)
+        #expect(named == plain)
+    }
+
+    @Test("anything but plain arguments is left to ArgumentParser")
+    func plainReaderDeclines() {
+        let base = ["--affinity", "a.npy", "--labels", "l.txt"]
+        let declined = [
+            ["--help"], base + ["-h"], base + ["--eps=0.1"], base + ["--eps"], base + ["--eps", "x"], base + ["--unknown", "1"],
+            base + ["--eps", "0.1", "--eps", "0.2"], base + ["--backend", "fast"], base + ["--iterations", "2.5"],
+            base + ["--plan", "--json"], ["--affinity", "a.npy"], base + ["--cost", "c.npy"], base + ["--rho", "-1"],
+            base + ["extra"],
+        ]
+        for arguments in declined {
+            #expect(SegmentJob(plainArguments: ArraySlice(arguments)) == nil, "\(arguments)")
+        }
+        #expect(!ClotCommand.runPlainSegment(["evaluate"] + base))
+    }
 }
