@@ -1,4 +1,5 @@
 import CLOTCore
+import Foundation
 @testable import Optimized
 import Synchronization
 import Testing
@@ -16,7 +17,7 @@ struct HelperThreadTests {
     static func claimWhenFree() -> HelperThread? {
         guard Optimized.solverThreads > 1 else { return nil }
         for _ in 0..<10_000 {
-            if let helper = HelperThread.claim() { return helper }
+            if let helper = HelperThread.claim(evenIfBusy: true) { return helper }
             usleep(1_000)
         }
         Issue.record("the helper stayed claimed for ten seconds")
@@ -38,7 +39,7 @@ struct HelperThreadTests {
             #expect(HelperThread.claim() == nil, "one solver thread, yet a helper was handed out")
             return
         }
-        #expect(HelperThread.claim() == nil, "handed out twice")
+        #expect(HelperThread.claim(evenIfBusy: true) == nil, "handed out twice")
         helper.release()
         let again = try #require(Self.claimWhenFree())
         #expect(again === helper, "there is one helper per process")
@@ -105,5 +106,12 @@ struct HelperThreadTests {
         Optimized.concurrently({ first += 1 }, { record.runs += 1; record.thread = pthread_self() })
         #expect(first == 1 && record.runs == 1)
         #expect(pthread_equal(record.thread, pthread_self()) != 0, "the second closure left the caller's thread")
+    }
+
+    @Test("the count of runnable tasks is read from /proc/loadavg, this thread among them")
+    func runnableTasks() throws {
+        guard FileManager.default.fileExists(atPath: "/proc/loadavg") else { return }
+        let count = try #require(CoreAvailability.runnableTasks())
+        #expect(count >= 1)
     }
 }

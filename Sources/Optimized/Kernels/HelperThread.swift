@@ -31,12 +31,21 @@ final class HelperThread: @unchecked Sendable {
     /// the busy one on this VM); not spinning at all made no measurable difference to the step.
     static let spinNanoseconds: UInt64 = 250_000
 
-    /// The helper for the caller's sole use until `release()`, or nil when there is none or
-    /// another caller holds it.
-    static func claim() -> HelperThread? {
-        guard let helper = shared,
-              helper.claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
+    /// The helper for the caller's sole use until `release()`, or nil when there is none,
+    /// another caller holds it, or (unless `evenIfBusy`) other processes leave it no core
+    /// (`CoreAvailability`).
+    static func claim(evenIfBusy: Bool = false) -> HelperThread? {
+        guard let helper = shared else { return nil }
+        if !evenIfBusy && !CoreAvailability.secondCoreFree(helperAwake: helper.isAwake) { return nil }
+        guard helper.claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
         return helper
+    }
+
+    /// Whether the helper is spinning or running a job rather than asleep.
+    private var isAwake: Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return !sleeping
     }
 
     /// Gives the helper back; call after the last `wait()`.

@@ -26,14 +26,18 @@ extension Optimized {
     /// `HelperThread` when `threads` > 1 and it is free; shorter videos in a batch of several
     /// run item by item on the two threads instead (odd items on the helper). Neither changes a result:
     /// the chunks depend on N only, and an item's arithmetic does not depend on its thread.
+    ///
+    /// `threads` nil: `solverThreads`, the second only when a core is free for it
+    /// (`CoreAvailability`); a number: that many, busy machine or not (tests, comparisons).
     static func solveActionsUnbalancedFused(_ batch: ASOTBatch<Float>, settings s: ASOTSettings,
-                                            threads: Int = solverThreads) -> [ASOTSolution<Float>] {
+                                            threads: Int? = nil) -> [ASOTSolution<Float>] {
         let items = (0..<batch.costs.count).map {
             FusedASOTItem(cost: batch.costs[$0], mask: batch.masks[$0], settings: s)
         }
         let chunked = items.contains { $0.chunks.count > 1 }
         let itemsInParallel = !chunked && items.count > 1 && batch.frames >= parallelItemFrames
-        let worker = threads > 1 && (chunked || itemsInParallel) ? HelperThread.claim() : nil
+        let worker = (threads ?? solverThreads) > 1 && (chunked || itemsInParallel)
+            ? HelperThread.claim(evenIfBusy: threads != nil) : nil
         defer { worker?.release() }
         var step = s.stepSize.map { Float($0) }
         if step == nil {

@@ -21,7 +21,7 @@ final class FusedASOTItem: @unchecked Sendable {
     static let chunkedFrames = 1024
     let n: Int, k: Int, count: Int
     /// Entries per row in the buffers (K rounded up to a multiple of eight, or 12), and
-    /// eight-lane blocks per row.
+    /// eight-lane blocks per row (rows not in pairs).
     let stride: Int, vectors: Int
     /// Whether rows go in pairs (9 ≤ K ≤ 12), and the rows of the buffers (N, made even for pairs).
     let paired: Bool, bufferRows: Int
