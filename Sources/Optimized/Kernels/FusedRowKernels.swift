@@ -23,7 +23,8 @@ struct FusedRowSweep {
     let padding: SIMDMask<SIMD8<Int32>>, clusters: Float
     let prefix: UnsafeMutablePointer<Double>, cost: UnsafeMutablePointer<Float>, terms: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
-    let mask: [Bool]
+    /// Whether each row is a frame of the video (not padding).
+    let live: UnsafeMutablePointer<Bool>
     /// Rows whose objective terms are summed in Float before they join the Double lanes.
     static let block = 8
     var fgwLanes = SIMD8<Double>(), entropyLanes = SIMD8<Double>()
@@ -47,7 +48,7 @@ struct FusedRowSweep {
         clusters = Float(item.k)
         prefix = item.prefix; cost = item.cost; terms = item.columnTerms
         plan = item.plan; logPlan = item.logPlan
-        mask = item.mask
+        live = item.live
     }
 
     /// Adds the block's Float sums to the Double lanes (up to `block` rows of O(1) terms: a
@@ -63,7 +64,7 @@ struct FusedRowSweep {
     /// ∇ of row r's block v, its objective terms added to the block sums; with log T.
     @_transparent
     mutating func gradient(_ r: Int, _ v: Int) -> (gradient: Float8, logPlan: Float8) {
-        let hi = min(n, r &+ reach &+ 1), lo = max(0, r &- reach)
+        let (hi, lo) = window(r)
         let at = r &* stride &+ v &* 8, column = v &* 8
         let window = load8(prefix + (hi &* stride &+ column)) - load8(prefix + (lo &* stride &+ column))
             - (load8(prefix + (at &+ stride)) - load8(prefix + at))
@@ -81,24 +82,87 @@ struct FusedRowSweep {
         return (gv + eps * lanewiseMax(lv, floor12), lv)
     }
 
+    /// The rows bounding row r's window of the temporal filter: min(N, r + R + 1), max(0, r − R).
+    @_transparent
+    func window(_ r: Int) -> (hi: Int, lo: Int) {
+        let hi = r &+ reach &+ 1, lo = r &- reach
+        return (hi < n ? hi : n, lo > 0 ? lo : 0)
+    }
+
+    /// A of row r's block v: log T − η∇.
+    @_transparent
+    mutating func exponent(_ r: Int, _ v: Int) -> Float8 {
+        let (gradient, lv) = gradient(r, v)
+        return lv - move * gradient
+    }
+
     /// Row r's A written over its log T, shifted by the row's maximum (the rescaling divides it
     /// out, and the exponentials never overflow), or −∞ on a padding row and on a row with no
-    /// finite entry.
+    /// finite entry. Up to `registerBlocks` blocks stay in registers until the maximum is
+    /// known; longer rows are stored and read back.
     @_transparent
     mutating func shiftRow(_ r: Int, vectors: Int) {
-        let base = r &* stride
-        var largest = Float8(repeating: -.infinity)
+        let base = r &* stride, none = Float8(repeating: -.infinity)
+        if vectors <= Self.registerBlocks {
+            let a0 = exponent(r, 0), a1 = vectors > 1 ? exponent(r, 1) : none, a2 = vectors > 2 ? exponent(r, 2) : none
+            let top = largestLane(lanewiseMax(lanewiseMax(a0, a1), a2))
+            let keep = live[r] && top.isFinite
+            store8(keep ? a0 - top : none, logPlan + base)
+            if vectors > 1 { store8(keep ? a1 - top : none, logPlan + (base &+ 8)) }
+            if vectors > 2 { store8(keep ? a2 - top : none, logPlan + (base &+ 16)) }
+            return
+        }
+        var largest = none
         for v in 0..<vectors {
-            let (gradient, lv) = gradient(r, v)
-            let av = lv - move * gradient
+            let av = exponent(r, v)
             store8(av, logPlan + (base &+ v &* 8))
             largest = lanewiseMax(largest, av)
         }
         let top = largestLane(largest)
-        let live = mask[r] && top.isFinite
+        let keep = live[r] && top.isFinite
         for v in 0..<vectors {
             let p = logPlan + (base &+ v &* 8)
-            store8(live ? load8(p) - top : Float8(repeating: -.infinity), p)
+            store8(keep ? load8(p) - top : none, p)
+        }
+    }
+
+    /// The step sweep over a chunk's `rows`, `tile` rows at a time: their first pass, then
+    /// their rescaling by `rescale`, while the tile's rows are still in the first-level cache.
+    @_transparent
+    mutating func step(_ rows: Range<Int>, rescale: FusedRowRescale, vectors: Int) {
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(start &+ Self.tile, rows.upperBound)
+            shiftRows(start..<end, vectors: vectors)
+            rescale.rescaleRows(start..<end, chunkStart: rows.lowerBound, vectors: vectors)
+            start = end
+        }
+    }
+
+    /// Rows of a tile of the step sweep (a multiple of `block`).
+    static let tile = 32
+    /// The longest row (in blocks) whose A is kept in registers.
+    static let registerBlocks = 3
+
+    /// `shiftRow` on `rows`, the objective terms flushed every `block` rows.
+    @_transparent
+    mutating func shiftRows(_ rows: Range<Int>, vectors: Int) {
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ Self.block, rows.upperBound)
+            while r < end { shiftRow(r, vectors: vectors); r &+= 1 }
+            flush()
+        }
+    }
+
+    /// `measureRow` on `rows`, the objective terms flushed every `block` rows.
+    @_transparent
+    mutating func measureRows(_ rows: Range<Int>, vectors: Int) {
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ Self.block, rows.upperBound)
+            while r < end { measureRow(r, vectors: vectors); r &+= 1 }
+            flush()
         }
     }
 
@@ -126,7 +190,8 @@ struct FusedRowRescale {
     /// The chunk's column masses (zeroed by the caller) and its prefix sums (rows from the
     /// chunk's first + 1 on), after `zeros` (one row of zeros) as the row before the first.
     let mass: UnsafeMutablePointer<Float>, prefix: UnsafeMutablePointer<Double>, zeros: UnsafeMutablePointer<Double>
-    let mask: [Bool]
+    /// Whether each row is a frame of the video (not padding).
+    let live: UnsafeMutablePointer<Bool>
 
     /// exp(A) of row r (A ≤ 0 after the shift) into the plan, its sum into `rowSums`.
     @_transparent
@@ -139,6 +204,15 @@ struct FusedRowRescale {
             total = v == 0 ? e : total + e
         }
         rowSums[r] = laneSum(total)
+    }
+
+    /// The rescaling pass on `rows` of the chunk starting at `chunkStart`: exponentials and
+    /// row sums, factors, rescaled rows.
+    @_transparent
+    func rescaleRows(_ rows: Range<Int>, chunkStart: Int, vectors: Int) {
+        for r in rows { exponentiate(r, vectors: vectors) }
+        factors(rows)
+        for r in rows { rescale(r, first: r == chunkStart, vectors: vectors) }
     }
 
     /// The scales and log offsets of `rows`, eight rows at a time (`vlog`).
@@ -166,7 +240,7 @@ struct FusedRowRescale {
         for v in 0..<vectors {
             let at = base &+ v &* 8
             var tv = Float8(), lv = Float8(repeating: -.infinity)
-            if mask[r] {
+            if live[r] {
                 tv = load8(plan + at) * scale
                 lv = load8(logPlan + at) + offset
             }

@@ -28,6 +28,8 @@ final class FusedASOTItem: @unchecked Sendable {
     let settings: ASOTSettings
     let dx: Float, dy: Float
     let mask: [Bool]
+    /// The mask for the kernels, one per buffer row (the padding row of an odd N in pairs false).
+    let live: UnsafeMutablePointer<Bool>
     let cost: UnsafeMutablePointer<Float>
     let plan: UnsafeMutablePointer<Float>, logPlan: UnsafeMutablePointer<Float>
     /// Prefix sums of T Ck for the current plan, and the buffer the step sweep writes the next
@@ -72,6 +74,8 @@ final class FusedASOTItem: @unchecked Sendable {
         columnTerms = Self.make(stride, zeroed: true)   // read in blocks of eight
         rowSums = Self.make(rows)
         logRowSums = Self.make(rows)
+        live = .allocate(capacity: max(rows, 1))
+        for r in 0..<rows { live[r] = r < n && mask[r] }
         copyCost(c)
         start()
     }
@@ -79,7 +83,7 @@ final class FusedASOTItem: @unchecked Sendable {
     deinit {
         cost.deallocate(); plan.deallocate(); logPlan.deallocate(); prefix.deallocate(); spare.deallocate()
         zeros.deallocate(); partials.deallocate(); chunkMass.deallocate(); columnMass.deallocate()
-        columnTerms.deallocate(); rowSums.deallocate(); logRowSums.deallocate()
+        columnTerms.deallocate(); rowSums.deallocate(); logRowSums.deallocate(); live.deallocate()
     }
 
     private static func make<T: Numeric>(_ size: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T> {
@@ -104,10 +108,10 @@ final class FusedASOTItem: @unchecked Sendable {
         let value = dx * dy, logValue = logf(dx * dy)
         for j in 0..<stride { prefix[j] = 0 }
         for r in 0..<bufferRows {
-            let row = plan + r &* stride, logRow = logPlan + r &* stride, live = r < n && mask[r]
+            let row = plan + r &* stride, logRow = logPlan + r &* stride
             for j in 0..<stride {
-                row[j] = live && j < k ? value : 0
-                logRow[j] = live && j < k ? logValue : -.infinity
+                row[j] = live[r] && j < k ? value : 0
+                logRow[j] = live[r] && j < k ? logValue : -.infinity
             }
             var rowSum: Float = 0
             for j in 0..<stride { rowSum += row[j] }
@@ -185,7 +189,8 @@ final class FusedASOTItem: @unchecked Sendable {
             let first = chunks[c].lowerBound, offset = spare + first &* stride
             for x in (first &+ 1)...end(c) {
                 let row = spare + x &* stride
-                for j in 0..<stride { row[j] += offset[j] }
+                var j = 0
+                while j < stride { store4(load4(row + j) + load4(offset + j), row + j); j &+= 4 }
             }
         }
         swap(&prefix, &spare)
@@ -197,41 +202,25 @@ final class FusedASOTItem: @unchecked Sendable {
         paired ? FusedPairLayout.rows(chunks[c].upperBound) : chunks[c].upperBound
     }
 
-    /// One chunk of the step sweep, with the blocks per row as a constant for the common K.
+    /// One chunk of the step sweep, a tile of rows at a time: the shifted A of the tile's rows
+    /// written over their log T, then the rescaling pass on the same rows (the exponentials are
+    /// left to that second pass: behind the first pass's long dependency chain they would not
+    /// overlap from one row to the next). The blocks per row are a constant in the common cases,
+    /// so that the kernels' loops over them unroll.
     private func stepChunk(_ c: Int, step: Float) -> ChunkSums {
-        if paired { return pairChunk(c, step: step) }
-        switch vectors {
-        case 1: return stepChunk(c, step: step, vectors: 1)
-        case 2: return stepChunk(c, step: step, vectors: 2)
-        case 3: return stepChunk(c, step: step, vectors: 3)
-        default: return stepChunk(c, step: step, vectors: vectors)
+        var sweep = FusedRowSweep(item: self, step: step)
+        let rescale = rescaleKernel(c), rows = chunks[c]
+        switch (paired, vectors) {
+        case (true, _): sweep.stepPairs(rows.lowerBound..<end(c), rescale: rescale)
+        case (false, 1): sweep.step(rows, rescale: rescale, vectors: 1)
+        case (false, 2): sweep.step(rows, rescale: rescale, vectors: 2)
+        case (false, 3): sweep.step(rows, rescale: rescale, vectors: 3)
+        case (false, 4): sweep.step(rows, rescale: rescale, vectors: 4)
+        case (false, 5): sweep.step(rows, rescale: rescale, vectors: 5)
+        case (false, 6): sweep.step(rows, rescale: rescale, vectors: 6)
+        default: sweep.step(rows, rescale: rescale, vectors: vectors)
         }
-    }
-
-    /// The shifted A of the chunk's rows written over their log T, then the rescaling pass on
-    /// the same rows. (The exponentials are left to that second pass: behind this pass's long
-    /// dependency chain they would not overlap from one row to the next.)
-    @inline(__always)
-    private func stepChunk(_ c: Int, step: Float, vectors: Int) -> ChunkSums {
-        var kernel = FusedRowSweep(item: self, step: step)
-        let rows = chunks[c]
-        var r = rows.lowerBound
-        while r < rows.upperBound {
-            let end = min(r &+ FusedRowSweep.block, rows.upperBound)
-            while r < end { kernel.shiftRow(r, vectors: vectors); r &+= 1 }
-            kernel.flush()
-        }
-        rescaleChunk(c, vectors: vectors)
-        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes)
-    }
-
-    /// exp(A), the row factors, and the rescaled rows with their prefix sums and masses.
-    @inline(__always)
-    private func rescaleChunk(_ c: Int, vectors: Int) {
-        let rows = chunks[c], kernel = rescaleKernel(c)
-        for r in rows { kernel.exponentiate(r, vectors: vectors) }
-        kernel.factors(rows)
-        for r in rows { kernel.rescale(r, first: r == rows.lowerBound, vectors: vectors) }
+        return ChunkSums(fgw: sweep.fgwLanes, entropy: sweep.entropyLanes)
     }
 
     /// The rescaling kernel of chunk c, its column masses zeroed (and the first prefix row).
@@ -241,38 +230,20 @@ final class FusedASOTItem: @unchecked Sendable {
         if chunks[c].lowerBound == 0 { for j in 0..<stride { spare[j] = 0 } }
         return FusedRowRescale(stride: stride, dx: dx, logDx: logf(dx), plan: plan, logPlan: logPlan,
                                rowSums: rowSums, logRowSums: logRowSums, mass: mass, prefix: spare,
-                               zeros: zeros, mask: mask)
-    }
-
-    /// `stepChunk` for rows in pairs.
-    private func pairChunk(_ c: Int, step: Float) -> ChunkSums {
-        var kernel = FusedRowSweep(item: self, step: step)
-        let first = chunks[c].lowerBound, last = end(c)
-        var r = first
-        while r < last {
-            let blockEnd = min(r &+ FusedRowSweep.block, last)
-            while r < blockEnd { kernel.shiftPair(r); r &+= 2 }
-            kernel.flush()
-        }
-        let rescale = rescaleKernel(c)
-        for r in Swift.stride(from: first, to: last, by: 2) { rescale.exponentiatePair(r) }
-        rescale.factors(first..<last)
-        for r in Swift.stride(from: first, to: last, by: 2) { rescale.rescalePair(r, first: r == first) }
-        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes)
+                               zeros: zeros, live: live)
     }
 
     /// The sweep without a step (the step calibration and the final objective): the step
     /// sweep's first pass with nothing stored, and the largest ∇ entry.
     private func measureRows() -> ChunkSums {
-        var kernel = FusedRowSweep(item: self, step: 0)
-        var r = 0
-        while r < bufferRows {
-            let blockEnd = min(r &+ FusedRowSweep.block, bufferRows)
-            while r < blockEnd {
-                if paired { kernel.measurePair(r); r &+= 2 } else { kernel.measureRow(r, vectors: vectors); r &+= 1 }
-            }
-            kernel.flush()
+        var sweep = FusedRowSweep(item: self, step: 0)
+        switch (paired, vectors) {
+        case (true, _): sweep.measurePairs(0..<bufferRows)
+        case (false, 1): sweep.measureRows(0..<n, vectors: 1)
+        case (false, 2): sweep.measureRows(0..<n, vectors: 2)
+        case (false, 3): sweep.measureRows(0..<n, vectors: 3)
+        default: sweep.measureRows(0..<n, vectors: vectors)
         }
-        return ChunkSums(fgw: kernel.fgwLanes, entropy: kernel.entropyLanes, largest: kernel.largestLanes)
+        return ChunkSums(fgw: sweep.fgwLanes, entropy: sweep.entropyLanes, largest: sweep.largestLanes)
     }
 }
