@@ -1,13 +1,21 @@
-/// The fused sweep's row kernels for 9 ≤ K ≤ 12, two rows at a time: rows are 12 entries
-/// wide (the lanes past K padding, as in `FusedRowSweep`), so rows r and r + 1 (r even) fill
-/// three whole eight-lane vectors: A = row r, columns 0–7; B = row r, columns 8–11, then row
-/// r + 1, columns 0–3; C = row r + 1, columns 4–11. A row of two vectors would leave a quarter
-/// of its lanes idle at K = 12. Each half of a vector takes the window sums and column terms of
-/// its own row, and every entry gets the arithmetic of the one-row kernels.
+/// The fused sweep's row kernels for rows taken in pairs: for 9 ≤ K ≤ 12 and 17 ≤ K ≤ 20,
+/// rows are 12 or 20 entries wide (the lanes past K padding, as in `FusedRowSweep`), so that
+/// rows r and r + 1 (r even) fill 3 or 5 whole eight-lane vectors: `whole` vectors of row r
+/// (columns 0–7, 8–15), one vector B of row r's last four columns and row r + 1's first four,
+/// and `whole` vectors of row r + 1 (columns 4–11, 12–19). Rows of 2 or 3 vectors would leave
+/// a quarter of their lanes idle at K = 12 and a fifth at K = 19. Each half of a vector takes
+/// the window sums and column terms of its own row, and every entry gets the arithmetic of the
+/// one-row kernels.
 ///
 /// An odd number of rows gets one padding row past the last (no mass, no ∇ in the largest).
 enum FusedPairLayout {
-    static let stride = 12
+    /// The row width for K when rows go in pairs, nil otherwise.
+    static func stride(clusters k: Int) -> Int? {
+        (9...12).contains(k) ? 12 : (17...20).contains(k) ? 20 : nil
+    }
+
+    /// Whole vectors of each row of a pair (1 for width 12, 2 for width 20).
+    static func whole(stride: Int) -> Int { (stride &- 4) / 8 }
 
     /// Frames rounded up to pairs.
     static func rows(_ n: Int) -> Int { n &+ (n & 1) }
@@ -31,99 +39,116 @@ extension FusedRowSweep {
         return gradient(at: at, window: window, terms: joined(load4(terms + low.column), load4(terms + high.column)))
     }
 
+    /// ∇ of the pair at row r's vectors: row r's `whole` (the second −∞ when there is one),
+    /// B, row r + 1's.
+    @_transparent
+    mutating func pairGradients(_ r: Int, whole: Int) -> (a0: (Float8, Float8), a1: (Float8, Float8), b: (Float8, Float8),
+                                                       c0: (Float8, Float8), c1: (Float8, Float8)) {
+        let base = r &* stride, split = whole &* 8, none = (Float8(repeating: -.infinity), Float8(repeating: -.infinity))
+        let a0 = pairVector(base, (r, 0), (r, 4))
+        let a1 = whole > 1 ? pairVector(base &+ 8, (r, 8), (r, 12)) : none
+        let b = pairVector(base &+ split, (r, split), (r &+ 1, 0))
+        let c0 = pairVector(base &+ split &+ 8, (r &+ 1, 4), (r &+ 1, 8))
+        let c1 = whole > 1 ? pairVector(base &+ split &+ 16, (r &+ 1, 12), (r &+ 1, 16)) : none
+        return (a0, a1, b, c0, c1)
+    }
+
     /// `step` for rows in pairs (`rows` an even range).
     @_transparent
-    mutating func stepPairs(_ rows: Range<Int>, rescale: FusedRowRescale) {
+    mutating func stepPairs(_ rows: Range<Int>, rescale: FusedRowRescale, whole: Int) {
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(start &+ Self.tile, rows.upperBound)
-            shiftPairs(start..<end)
-            rescale.rescalePairs(start..<end, chunkStart: rows.lowerBound)
+            shiftPairs(start..<end, whole: whole)
+            rescale.rescalePairs(start..<end, chunkStart: rows.lowerBound, whole: whole)
             start = end
         }
     }
 
     /// `shiftRows` on `rows` (an even range), a pair at a time.
     @_transparent
-    mutating func shiftPairs(_ rows: Range<Int>) {
+    mutating func shiftPairs(_ rows: Range<Int>, whole: Int) {
         var r = rows.lowerBound
         while r < rows.upperBound {
             let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { shiftPair(r); r &+= 2 }
+            while r < end { shiftPair(r, whole: whole); r &+= 2 }
             flush()
         }
     }
 
     /// `measureRows` on `rows` (an even range), a pair at a time.
     @_transparent
-    mutating func measurePairs(_ rows: Range<Int>) {
+    mutating func measurePairs(_ rows: Range<Int>, whole: Int) {
         var r = rows.lowerBound
         while r < rows.upperBound {
             let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { measurePair(r); r &+= 2 }
+            while r < end { measurePair(r, whole: whole); r &+= 2 }
             flush()
         }
     }
 
     /// `shiftRow` for rows r and r + 1.
     @_transparent
-    mutating func shiftPair(_ r: Int) {
-        let base = r &* FusedPairLayout.stride
-        let (ga, la) = pairVector(base, (r, 0), (r, 4))
-        let (gb, lb) = pairVector(base &+ 8, (r, 8), (r &+ 1, 0))
-        let (gc, lc) = pairVector(base &+ 16, (r &+ 1, 4), (r &+ 1, 8))
-        let a = la - move * ga, b = lb - move * gb, c = lc - move * gc
+    mutating func shiftPair(_ r: Int, whole: Int) {
+        let base = r &* stride, split = whole &* 8
+        let g = pairGradients(r, whole: whole), none = Float8(repeating: -.infinity)
+        let a0 = g.a0.1 - move * g.a0.0, a1 = whole > 1 ? g.a1.1 - move * g.a1.0 : none, b = g.b.1 - move * g.b.0
+        let c0 = g.c0.1 - move * g.c0.0, c1 = whole > 1 ? g.c1.1 - move * g.c1.0 : none
         let (b0, b1) = halves(b), none4 = SIMD4<Float>(repeating: -.infinity)
-        let top0 = larger(largestLane(a), largestLane(b0)), top1 = larger(largestLane(b1), largestLane(c))
+        let top0 = larger(largestLane(lanewiseMax(a0, a1)), largestLane(b0))
+        let top1 = larger(largestLane(b1), largestLane(lanewiseMax(c0, c1)))
         let live0 = live[r] && top0.isFinite, live1 = live[r &+ 1] && top1.isFinite
-        let none = Float8(repeating: -.infinity)
-        store8(live0 ? a - top0 : none, logPlan + base)
-        store8(joined(live0 ? b0 - top0 : none4, live1 ? b1 - top1 : none4), logPlan + (base &+ 8))
-        store8(live1 ? c - top1 : none, logPlan + (base &+ 16))
+        store8(live0 ? a0 - top0 : none, logPlan + base)
+        if whole > 1 { store8(live0 ? a1 - top0 : none, logPlan + (base &+ 8)) }
+        store8(joined(live0 ? b0 - top0 : none4, live1 ? b1 - top1 : none4), logPlan + (base &+ split))
+        store8(live1 ? c0 - top1 : none, logPlan + (base &+ split &+ 8))
+        if whole > 1 { store8(live1 ? c1 - top1 : none, logPlan + (base &+ split &+ 16)) }
     }
 
-    /// `measureRow` for rows r and r + 1: the padding columns (lanes of B's low half and C's
-    /// high half past K) and the padding row past an odd N left out of the largest ∇.
+    /// `measureRow` for rows r and r + 1: the padding columns (lanes of B's low half and of the
+    /// last vector's high half past K) and the padding row past an odd N left out of the largest ∇.
     @_transparent
-    mutating func measurePair(_ r: Int) {
-        let base = r &* FusedPairLayout.stride
-        let ga = pairVector(base, (r, 0), (r, 4)).gradient
-        var gb = pairVector(base &+ 8, (r, 8), (r &+ 1, 0)).gradient
-        var gc = pairVector(base &+ 16, (r &+ 1, 4), (r &+ 1, 8)).gradient
-        let none = Float8(repeating: -.infinity), none4 = SIMD4<Float>(repeating: -.infinity)
-        let past = SIMD4<Float>(8, 9, 10, 11) .>= SIMD4<Float>(repeating: clusters)   // B's low and C's high half
-        let (b0, b1) = halves(gb), (c0, c1) = halves(gc)
+    mutating func measurePair(_ r: Int, whole: Int) {
+        let g = pairGradients(r, whole: whole)
+        var gb = g.b.0, last = whole > 1 ? g.c1.0 : g.c0.0
+        let none4 = SIMD4<Float>(repeating: -.infinity)
+        let first = Float(stride &- 4)
+        let past = SIMD4<Float>(first, first + 1, first + 2, first + 3) .>= SIMD4<Float>(repeating: clusters)
+        let (b0, b1) = halves(gb), (l0, l1) = halves(last)
         gb = joined(b0.replacing(with: none4, where: past), b1)
-        gc = joined(c0, c1.replacing(with: none4, where: past))
+        last = joined(l0, l1.replacing(with: none4, where: past))
+        var c0 = whole > 1 ? g.c0.0 : last, c1 = whole > 1 ? last : g.c1.0
         if r &+ 1 >= n {
             gb = joined(halves(gb).low, none4)
-            gc = none
+            c0 = Float8(repeating: -.infinity)
+            c1 = c0
         }
-        largestLanes = lanewiseMax(lanewiseMax(lanewiseMax(largestLanes, ga), gb), gc)
+        largestLanes = lanewiseMax(lanewiseMax(lanewiseMax(lanewiseMax(lanewiseMax(largestLanes, g.a0.0), g.a1.0), gb), c0), c1)
     }
 }
 
 extension FusedRowRescale {
     /// `rescaleRows` on `rows` (an even range), a pair at a time.
     @_transparent
-    func rescalePairs(_ rows: Range<Int>, chunkStart: Int) {
+    func rescalePairs(_ rows: Range<Int>, chunkStart: Int, whole: Int) {
         var r = rows.lowerBound
-        while r < rows.upperBound { exponentiatePair(r); r &+= 2 }
+        while r < rows.upperBound { exponentiatePair(r, whole: whole); r &+= 2 }
         factors(rows)
         r = rows.lowerBound
-        while r < rows.upperBound { rescalePair(r, first: r == chunkStart); r &+= 2 }
+        while r < rows.upperBound { rescalePair(r, first: r == chunkStart, whole: whole); r &+= 2 }
     }
 
     /// `exponentiate` for rows r and r + 1.
     @_transparent
-    func exponentiatePair(_ r: Int) {
-        let base = r &* FusedPairLayout.stride
-        let a = vexpNonPositive(load8(logPlan + base))
-        let b = vexpNonPositive(load8(logPlan + (base &+ 8)))
-        let c = vexpNonPositive(load8(logPlan + (base &+ 16)))
-        store8(a, plan + base)
-        store8(b, plan + (base &+ 8))
-        store8(c, plan + (base &+ 16))
+    func exponentiatePair(_ r: Int, whole: Int) {
+        let base = r &* stride, count = 2 &* whole &+ 1
+        var e = (Float8(), Float8(), Float8(), Float8(), Float8())
+        for v in 0..<count {
+            let x = vexpNonPositive(load8(logPlan + (base &+ v &* 8)))
+            store8(x, plan + (base &+ v &* 8))
+            switch v { case 0: e.0 = x; case 1: e.1 = x; case 2: e.2 = x; case 3: e.3 = x; default: e.4 = x }
+        }
+        let (a, b, c) = whole > 1 ? (e.0 + e.1, e.2, e.3 + e.4) : (e.0, e.1, e.2)
         let (b0, b1) = halves(b)
         rowSums[r] = laneSum(a) + laneSum(b0)
         rowSums[r &+ 1] = laneSum(b1) + laneSum(c)
@@ -132,33 +157,48 @@ extension FusedRowRescale {
     /// `rescale` for rows r and r + 1: both rescaled, then their steps of the prefix sums and
     /// of the column masses, row r's first.
     @_transparent
-    func rescalePair(_ r: Int, first: Bool) {
-        let base = r &* FusedPairLayout.stride
-        let live0 = live[r], live1 = live[r &+ 1]
-        let scales = joined(SIMD4(repeating: rowSums[r]), SIMD4(repeating: rowSums[r &+ 1]))
-        let offsets = joined(SIMD4(repeating: logRowSums[r]), SIMD4(repeating: logRowSums[r &+ 1]))
-        let a = rescaled(base, scale: Float8(repeating: scales[0]), offset: Float8(repeating: offsets[0]),
-                         live: (live0, live0))
-        let b = rescaled(base &+ 8, scale: scales, offset: offsets, live: (live0, live1))
-        let c = rescaled(base &+ 16, scale: Float8(repeating: scales[4]), offset: Float8(repeating: offsets[4]),
-                         live: (live1, live1))
+    func rescalePair(_ r: Int, first: Bool, whole: Int) {
+        let base = r &* stride, split = whole &* 8, live0 = live[r], live1 = live[r &+ 1]
+        let scale0 = Float8(repeating: rowSums[r]), scale1 = Float8(repeating: rowSums[r &+ 1])
+        let offset0 = Float8(repeating: logRowSums[r]), offset1 = Float8(repeating: logRowSums[r &+ 1])
+        let a0 = rescaled(base, scale: scale0, offset: offset0, live: (live0, live0))
+        let a1 = whole > 1 ? rescaled(base &+ 8, scale: scale0, offset: offset0, live: (live0, live0)) : Float8()
+        let b = rescaled(base &+ split, scale: joined(halves(scale0).low, halves(scale1).low),
+                         offset: joined(halves(offset0).low, halves(offset1).low), live: (live0, live1))
+        let c0 = rescaled(base &+ split &+ 8, scale: scale1, offset: offset1, live: (live1, live1))
+        let c1 = whole > 1 ? rescaled(base &+ split &+ 16, scale: scale1, offset: offset1, live: (live1, live1)) : Float8()
         let (b0, b1) = halves(b)
-        let total0 = Float8(repeating: laneSum(a) + laneSum(b0))
-        let total1 = Float8(repeating: laneSum(b1) + laneSum(c))
-        let previous = first ? zeros : prefix + base
-        let next0 = load8(previous) + SIMD8<Double>(total0 - a)   // row r + 1, columns 0–7
-        let (lowTotal0, lowTotal1) = (halves(total0).low, halves(total1).low), (next0Low, next0High) = halves(next0)
-        let next8 = load4(previous + 8) + SIMD4<Double>(lowTotal0 - b0)     // row r + 1, columns 8–11
-        let next1 = next0Low + SIMD4<Double>(lowTotal1 - b1)                  // row r + 2, columns 0–3
-        let next2 = joined(next0High, next8) + SIMD8<Double>(total1 - c)       // row r + 2, columns 4–11
-        store8(next0, prefix + (base &+ 12))
-        store4(next8, prefix + (base &+ 20))
-        store4(next1, prefix + (base &+ 24))
-        store8(next2, prefix + (base &+ 28))
-        store8(load8(mass) + a, mass)
-        store4(load4(mass + 8) + b0, mass + 8)
+        let total0 = Float8(repeating: laneSum(whole > 1 ? a0 + a1 : a0) + laneSum(b0))
+        let total1 = Float8(repeating: laneSum(b1) + laneSum(whole > 1 ? c0 + c1 : c0))
+        prefixSteps(base, previous: first ? zeros : prefix + base, whole: whole, row0: (a0, a1, b0), row1: (b1, c0, c1),
+                    totals: (total0, total1))
+        store8(load8(mass) + a0, mass)
+        if whole > 1 { store8(load8(mass + 8) + a1, mass + 8) }
+        store4(load4(mass + split) + b0, mass + split)
         store4(load4(mass) + b1, mass)
-        store8(load8(mass + 4) + c, mass + 4)
+        store8(load8(mass + 4) + c0, mass + 4)
+        if whole > 1 { store8(load8(mass + 12) + c1, mass + 12) }
+    }
+
+    /// The pair's steps of the prefix sums, S[r + 1] = S[r] + (Σ T_r − T_r·) and S[r + 2] from it,
+    /// each row in its vectors' pieces (row r: its whole vectors, then B's low half; row r + 1:
+    /// B's high half, then its whole vectors, which start at column 4).
+    @_transparent
+    func prefixSteps(_ base: Int, previous: UnsafeMutablePointer<Double>, whole: Int,
+                     row0: (a0: Float8, a1: Float8, b0: SIMD4<Float>), row1: (b1: SIMD4<Float>, c0: Float8, c1: Float8),
+                     totals: (Float8, Float8)) {
+        let split = whole &* 8, next = prefix + (base &+ stride), after = prefix + (base &+ 2 &* stride)
+        let (low0, low1) = (halves(totals.0).low, halves(totals.1).low)
+        let s0 = load8(previous) + SIMD8<Double>(totals.0 - row0.a0)                                  // columns 0–7
+        let s1 = whole > 1 ? load8(previous + 8) + SIMD8<Double>(totals.0 - row0.a1) : SIMD8<Double>()    // 8–15
+        let sB = load4(previous + split) + SIMD4<Double>(low0 - row0.b0)                             // the last four
+        store8(s0, next)
+        if whole > 1 { store8(s1, next + 8) }
+        store4(sB, next + split)
+        let (h0, h1) = halves(s0), (h2, h3) = halves(s1)
+        store4(h0 + SIMD4<Double>(low1 - row1.b1), after)                                           // columns 0–3
+        store8(joined(h1, whole > 1 ? h2 : sB) + SIMD8<Double>(totals.1 - row1.c0), after + 4)        // 4–11
+        if whole > 1 { store8(joined(h3, sB) + SIMD8<Double>(totals.1 - row1.c1), after + 12) }       // 12–19
     }
 
     /// The eight entries at `at` rescaled (T × scale, log T + offset), each half zero and

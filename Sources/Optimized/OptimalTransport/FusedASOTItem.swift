@@ -9,8 +9,9 @@ import Glibc
 ///
 /// A row is `stride` = K rounded up to a multiple of eight entries, the lanes past K a plan
 /// entry of 0 (log −∞) and a cost of 0 that no sum, maximum or label sees, so every K runs the
-/// same eight-lane row kernels (`FusedRowSweep`, `FusedRowRescale`); for 9 ≤ K ≤ 12 a row is 12
-/// entries and rows go in pairs, three vectors per pair (`FusedPairLayout`).
+/// same eight-lane row kernels (`FusedRowSweep`, `FusedRowRescale`); for 9 ≤ K ≤ 12 and
+/// 17 ≤ K ≤ 20 a row is 12 or 20 entries and rows go in pairs, three or five vectors per pair
+/// (`FusedPairLayout`).
 ///
 /// Unchecked-Sendable: the two chunks of a step sweep run on two threads, and touch disjoint
 /// rows of every buffer (the prefix sums they write go to `spare`, not to the `prefix` both
@@ -20,10 +21,11 @@ final class FusedASOTItem: @unchecked Sendable {
     /// iteration costs more than half a sweep saves).
     static let chunkedFrames = 1024
     let n: Int, k: Int, count: Int
-    /// Entries per row in the buffers (K rounded up to a multiple of eight, or 12), and
+    /// Entries per row in the buffers (K rounded up to a multiple of eight, or 12 or 20), and
     /// eight-lane blocks per row (rows not in pairs).
     let stride: Int, vectors: Int
-    /// Whether rows go in pairs (9 ≤ K ≤ 12), and the rows of the buffers (N, made even for pairs).
+    /// Whether rows go in pairs (9 ≤ K ≤ 12, 17 ≤ K ≤ 20), and the rows of the buffers (N, made
+    /// even for pairs).
     let paired: Bool, bufferRows: Int
     let settings: ASOTSettings
     let dx: Float, dy: Float
@@ -48,8 +50,9 @@ final class FusedASOTItem: @unchecked Sendable {
     init(cost c: Matrix<Float>, mask: [Bool], settings: ASOTSettings) {
         n = c.rows
         k = c.columns
-        paired = (9...12).contains(k)
-        stride = paired ? FusedPairLayout.stride : (k + 7) / 8 * 8
+        let pairWidth = FusedPairLayout.stride(clusters: k)
+        paired = pairWidth != nil
+        stride = pairWidth ?? (k + 7) / 8 * 8
         vectors = stride / 8
         bufferRows = paired ? FusedPairLayout.rows(n) : n
         count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -211,7 +214,8 @@ final class FusedASOTItem: @unchecked Sendable {
         var sweep = FusedRowSweep(item: self, step: step)
         let rescale = rescaleKernel(c), rows = chunks[c]
         switch (paired, vectors) {
-        case (true, _): sweep.stepPairs(rows.lowerBound..<end(c), rescale: rescale)
+        case (true, _) where stride == 12: sweep.stepPairs(rows.lowerBound..<end(c), rescale: rescale, whole: 1)
+        case (true, _): sweep.stepPairs(rows.lowerBound..<end(c), rescale: rescale, whole: 2)
         case (false, 1): sweep.step(rows, rescale: rescale, vectors: 1)
         case (false, 2): sweep.step(rows, rescale: rescale, vectors: 2)
         case (false, 3): sweep.step(rows, rescale: rescale, vectors: 3)
@@ -238,7 +242,7 @@ final class FusedASOTItem: @unchecked Sendable {
     private func measureRows() -> ChunkSums {
         var sweep = FusedRowSweep(item: self, step: 0)
         switch (paired, vectors) {
-        case (true, _): sweep.measurePairs(0..<bufferRows)
+        case (true, _): sweep.measurePairs(0..<bufferRows, whole: FusedPairLayout.whole(stride: stride))
         case (false, 1): sweep.measureRows(0..<n, vectors: 1)
         case (false, 2): sweep.measureRows(0..<n, vectors: 2)
         case (false, 3): sweep.measureRows(0..<n, vectors: 3)
