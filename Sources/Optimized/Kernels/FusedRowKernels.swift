@@ -105,11 +105,16 @@ struct FusedRowSweep {
         let base = r &* stride, none = Float8(repeating: -.infinity)
         if vectors <= Self.registerBlocks {
             let a0 = exponent(r, 0), a1 = vectors > 1 ? exponent(r, 1) : none, a2 = vectors > 2 ? exponent(r, 2) : none
-            let top = largestLane(lanewiseMax(lanewiseMax(a0, a1), a2))
+            let a3 = vectors > 3 ? exponent(r, 3) : none, a4 = vectors > 4 ? exponent(r, 4) : none
+            let a5 = vectors > 5 ? exponent(r, 5) : none
+            let top = largestLane(lanewiseMax(lanewiseMax(lanewiseMax(lanewiseMax(lanewiseMax(a0, a1), a2), a3), a4), a5))
             let keep = live[r] && top.isFinite
             store8(keep ? a0 - top : none, logPlan + base)
             if vectors > 1 { store8(keep ? a1 - top : none, logPlan + (base &+ 8)) }
             if vectors > 2 { store8(keep ? a2 - top : none, logPlan + (base &+ 16)) }
+            if vectors > 3 { store8(keep ? a3 - top : none, logPlan + (base &+ 24)) }
+            if vectors > 4 { store8(keep ? a4 - top : none, logPlan + (base &+ 32)) }
+            if vectors > 5 { store8(keep ? a5 - top : none, logPlan + (base &+ 40)) }
             return
         }
         var largest = none
@@ -142,7 +147,7 @@ struct FusedRowSweep {
     /// Rows of a tile of the step sweep (a multiple of `block`).
     static let tile = 32
     /// The longest row (in blocks) whose A is kept in registers.
-    static let registerBlocks = 3
+    static let registerBlocks = 6
 
     /// `shiftRow` on `rows`, the objective terms flushed every `block` rows.
     @_transparent
