@@ -77,9 +77,9 @@ import TestSupport
     }
 
     /// The benchmarks' larger K (50 Salads 12 and 19, Desktop Assembly 22, and 48): rows in
-    /// pairs (12; N = 97 is odd, so the last pair has a padding row), rows of three and six
-    /// eight-lane blocks in the default mode's fused sweep, the last block part padding except
-    /// at 48.
+    /// pairs of width 12 and 20 (N = 97 is odd, so the last pair has a padding row), rows of
+    /// three and six eight-lane blocks in the default mode's fused sweep, the last block part
+    /// padding except at 48.
     @Test("K = 12, 19, 22, 48: plans within 1e-4, labels identical on decisive rows",
           arguments: ASOTSettings.Marginals.allCases, [12, 19, 22, 48])
     func manyClusters(marginals: ASOTSettings.Marginals, clusters k: Int) {
@@ -97,7 +97,7 @@ import TestSupport
     /// From 1024 frames a problem's rows go in two chunks (the second on a worker thread),
     /// with the prefix sums of the second chunk shifted by the first one's total.
     @Test("long videos (two row chunks, two threads): agree with Reference, and equal bit for bit on one thread",
-          arguments: [(1024, 8), (1500, 8), (2053, 8), (1025, 12), (1030, 19), (1100, 22)])
+          arguments: [(1024, 8), (1500, 8), (2053, 8), (1025, 12), (1031, 19), (1100, 22)])
     func chunkedRows(frames n: Int, clusters k: Int) {
         let cost = OTProblems.cost(frames: n, clusters: k, seed: n, structured: true).float32
         var batch = ASOTBatch(cost: cost)
