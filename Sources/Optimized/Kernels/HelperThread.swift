@@ -123,8 +123,10 @@ final class HelperThread: @unchecked Sendable {
     }
 
     /// Starts the helper now (it is otherwise started by the first `claim()`), so that a solve
-    /// about to begin finds it running.
+    /// about to begin finds it running; not when other processes leave it no core (its start
+    /// and its spinning would then only take time from the caller).
     static func prepare() {
+        guard CoreAvailability.secondCoreFree(helperAwake: false) else { return }
         _ = shared
     }
 
