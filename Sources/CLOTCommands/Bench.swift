@@ -22,7 +22,8 @@ struct Bench: ParsableCommand {
         needed) in the same run, via scripts/bench_official_asot.py, and checks the targets \
         (at N = 5000: Optimized ≥ 100× faster than the official solver and ≥ 20× faster than \
         Reference; 20000 vs 2000 within 12×; per cell at any K ≤ 1.3× K = 8's). The Optimized solver uses up to \
-        CLOT_SOLVER_THREADS threads (default 2); the header says how many.
+        CLOT_SOLVER_THREADS threads (default 2; the second only while a core is free for it); the \
+        header says how many.
 
         --suite step times ONE training step (forward with dropout, the ASOT pseudo-labels of \
         every stage, the loss, its gradient and the Adam update) on a seeded batch of 2 videos × \

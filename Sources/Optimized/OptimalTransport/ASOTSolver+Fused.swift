@@ -74,7 +74,8 @@ extension Optimized {
 
     /// Threads the default-mode solver may use: 2 when the machine has two cores or more,
     /// unless the environment sets `CLOT_SOLVER_THREADS` (1 runs every chunk and item on the
-    /// calling thread; the results are the same).
+    /// calling thread; the results are the same). The second is used only while a core is free
+    /// for it (`CoreAvailability`).
     public static let solverThreads: Int = {
         let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         guard let text = getenv("CLOT_SOLVER_THREADS"), let value = Int(String(cString: text)), value >= 1 else {
