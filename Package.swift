@@ -38,6 +38,18 @@ let vectorFlags: [SwiftSetting] = {
     #endif
 }()
 
+/// `-static-stdlib` on Linux, where the toolchain ships the static Swift libraries, with the
+/// static Foundation's own dependencies, which modules compiled for the shared runtime do not
+/// name (`swift build --static-swift-stdlib` does the same for every target, tests included).
+let staticSwiftRuntime: [LinkerSetting] = {
+    #if os(Linux)
+    return [.unsafeFlags(["-static-stdlib"])]
+        + ["_FoundationCollections", "_FoundationCShims", "CoreFoundation", "_FoundationICU"].map { .linkedLibrary($0) }
+    #else
+    return []
+    #endif
+}()
+
 let package = Package(
     name: "CLOT",
     products: [
@@ -73,7 +85,14 @@ let package = Package(
         .plugin(name: "BuildInfo", capability: .buildTool()),
         // C, compiled for baseline x86-64: the executable asks it whether the CPU can run the rest.
         .target(name: "CPUCheck"),
-        .executableTarget(name: "clot", dependencies: ["CLOTCommands", "CPUCheck"]),
+        .executableTarget(
+            name: "clot",
+            dependencies: ["CLOTCommands", "CPUCheck"],
+            // The Swift runtime and Foundation linked into the executable: the dynamic loader
+            // otherwise resolves some 25 000 symbols across 16 Swift libraries at every start,
+            // a third of a one-shot `clot segment` (REPRODUCE.md, "Speed").
+            linkerSettings: staticSwiftRuntime
+        ),
         .target(name: "TestSupport", dependencies: ["CLOTCore"], path: "Tests/Support"),
         .testTarget(
             name: "NumericsTests",

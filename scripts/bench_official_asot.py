@@ -44,7 +44,7 @@ def cpu_model():
 
 def main():
     ap = argparse.ArgumentParser(
-        description="Time the official ASOT segment_asot on CPU (float32, K=8).",
+        description="Time the official ASOT segment_asot on CPU (float32, K = 8 unless --clusters).",
         epilog="example: python3 scripts/bench_official_asot.py --asot-src /work/scratch-py/action_seg_ot/src "
                "--sizes 1000,5000 --json-out /tmp/t.json")
     ap.add_argument("--asot-src", required=True,
@@ -52,24 +52,25 @@ def main():
     ap.add_argument("--asot-git-dir", default="/work/.mirror/mingu6+action_seg_ot/repo",
                     help="git dir the scratch copy came from (to record its commit id)")
     ap.add_argument("--sizes", default="1000,2000,5000,10000,20000", help="comma-separated N values")
+    ap.add_argument("--clusters", default="8", help="comma-separated K values")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json-out", default="fixtures/golden/asot_official_timing.json")
     args = ap.parse_args()
     if not os.path.isfile(os.path.join(args.asot_src, "asot.py")):
         ap.error(f"--asot-src {args.asot_src!r} has no asot.py")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    clusters = [int(s) for s in args.clusters.split(",") if s.strip()]
     sys.path.insert(0, os.path.abspath(args.asot_src))
     import torch
     import asot
     torch.set_num_threads(args.threads)
     commit = subprocess.run(["git", "--git-dir", args.asot_git_dir, "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
-    K = 8
     kw = dict(eps=0.01, alpha=0.6, radius=0.04, ub_frames=False, ub_actions=True,
               lambda_frames=0.1, lambda_actions=0.05, n_iters=(25, 1), step_size=None)
     rows = []
     print(f"{'N':>7} {'K':>3} {'median_s':>10}  runs")
-    for N in sizes:
+    for N, K in [(N, K) for N in sizes for K in clusters]:
         torch.manual_seed(0)
         cost = torch.rand(1, N, K)
         asot.segment_asot(cost, **kw)  # warm-up
@@ -82,7 +83,7 @@ def main():
         rows.append({"N": N, "K": K, "median_seconds": med, "runs": runs})
         print(f"{N:>7} {K:>3} {med:>10.4f}  " + " ".join(f"{r:.4f}" for r in runs), flush=True)
     doc = {"source": f"mingu6/action_seg_ot@{commit} src/asot.py segment_asot; torch {torch.__version__}; "
-                     f"float32 cost torch.rand(1,N,8) seed 0; eps 0.01 alpha 0.6 radius 0.04 ub_actions "
+                     f"float32 cost torch.rand(1,N,K) seed 0; eps 0.01 alpha 0.6 radius 0.04 ub_actions "
                      f"n_iters (25,1); 1 warm-up, median of 5 (3 for N>=10000)",
            "threads": args.threads, "cpu": cpu_model(), "rows": rows}
     os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)

@@ -22,16 +22,21 @@ public struct ClotCommand: ParsableCommand {
             try command.run()
             Foundation.exit(0)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }   // --help and the like
-            let usage = code == .validationFailure
-            var line = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.joined(separator: " ")
-            if usage, let see = fullMessage(for: error).split(separator: "\n").last(where: { $0.contains("--help") }) {
-                line += " (" + see.trimmingCharacters(in: .whitespaces) + ")"
-            }
-            FileHandle.standardError.write(Data(("Error: " + line + "\n").utf8))
-            Foundation.exit(usage ? 2 : 1)
+            fail(with: error)
         }
+    }
+
+    /// Prints `error` as one line and exits, as `runAsTool` does.
+    static func fail(with error: Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success { exit(withError: error) }   // --help and the like
+        let usage = code == .validationFailure
+        var line = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        if usage, let see = fullMessage(for: error).split(separator: "\n").last(where: { $0.contains("--help") }) {
+            line += " (" + see.trimmingCharacters(in: .whitespaces) + ")"
+        }
+        FileHandle.standardError.write(Data(("Error: " + line + "\n").utf8))
+        Foundation.exit(usage ? 2 : 1)
     }
 }

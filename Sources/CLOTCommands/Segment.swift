@@ -4,7 +4,8 @@ import Foundation
 import Optimized
 import Reference
 
-/// `clot segment`: decode one video's frame-to-action matrix with the ASOT solver.
+/// `clot segment`: decode one video's frame-to-action matrix with the ASOT solver. The command
+/// line, its help and its messages; the work is `SegmentJob`'s.
 struct Segment: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decode an N×K affinity or cost matrix into per-frame labels with the ASOT solver.",
@@ -15,162 +16,55 @@ struct Segment: ParsableCommand {
         alpha 0.3, radius 0.04, lambda-frames 0.1, lambda-actions 0.05, 25 iterations, actions \
         unbalanced, frames balanced.
 
-        Example:
+        Given a folder (--affinity DIR or --cost DIR), it decodes every .npy file in it in this \
+        one process and writes one output per input, named after it, into the folders given by \
+        --labels (NAME.txt), --plan (NAME.npy) and --svg (NAME.svg), created if missing. A file \
+        that cannot be decoded is reported by name and skipped; the others are still written, \
+        and the command then fails (exit status 1) naming every file that failed.
+
+        Examples:
           clot segment --affinity video.npy --eps 0.01 --alpha 0.6 --labels video.txt \\
                        --plan video-plan.npy --svg video-plan.svg --json
+          clot segment --affinity affinities/ --eps 0.01 --alpha 0.6 --labels labels/ --plan plans/
         """)
 
-    @Option(help: "N×K affinity matrix (.npy); the cost is 1 − affinity.")
+    @Option(help: "N×K affinity matrix (.npy), or a folder of them; the cost is 1 − affinity.")
     var affinity: String?
 
-    @Option(help: "N×K cost matrix (.npy).")
+    @Option(help: "N×K cost matrix (.npy), or a folder of them.")
     var cost: String?
 
-    @Option(parsing: .unconditional, help: "Entropy weight ε.") var eps: Double = 0.07
-    @Option(parsing: .unconditional, help: "Weight of the temporal (Gromov–Wasserstein) term, in [0, 1].") var alpha: Double = 0.3
-    @Option(parsing: .unconditional, help: "Radius of the temporal filter, as a fraction of N.") var radius: Double = 0.04
-    @Option(parsing: .unconditional, help: "KL penalty on the action marginal.") var lambdaActions: Double = 0.05
-    @Option(parsing: .unconditional, help: "KL penalty on the frame marginal (used with --unbalanced-frames).") var lambdaFrames: Double = 0.1
+    @Option(parsing: .unconditional, help: "Entropy weight ε.") var eps: Double = SegmentJob.defaults.eps
+    @Option(parsing: .unconditional, help: "Weight of the temporal (Gromov–Wasserstein) term, in [0, 1].") var alpha: Double = SegmentJob.defaults.alpha
+    @Option(parsing: .unconditional, help: "Radius of the temporal filter, as a fraction of N.") var radius: Double = SegmentJob.defaults.radius
+    @Option(parsing: .unconditional, help: "KL penalty on the action marginal.") var lambdaActions: Double = SegmentJob.defaults.lambdaActions
+    @Option(parsing: .unconditional, help: "KL penalty on the frame marginal (used with --unbalanced-frames).") var lambdaFrames: Double = SegmentJob.defaults.lambdaFrames
     @Flag(help: "Relax the frame marginal to a KL penalty.") var unbalancedFrames = false
     @Flag(help: "Keep the action marginal balanced (with balanced frames: the Sinkhorn mode).") var balancedActions = false
-    @Option(parsing: .unconditional, help: "Mirror-descent iterations.") var iterations: Int = 25
-    @Option(parsing: .unconditional, help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = 1
+    @Option(parsing: .unconditional, help: "Mirror-descent iterations.") var iterations: Int = SegmentJob.defaults.iterations
+    @Option(parsing: .unconditional, help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = SegmentJob.defaults.sinkhornIterations
     @Option(parsing: .unconditional, help: "Fixed mirror-descent step (default: 4 / max gradient).") var stepSize: Double?
     @Option(parsing: .unconditional, help: "Weight ρ of the temporal prior added to the cost (default: none).") var rho: Double?
-    @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = .optimized
-    @Option(help: "Where to write the labels, one per line.") var labels: String
-    @Option(help: "Where to write the plan (.npy).") var plan: String?
-    @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg).") var svg: String?
+    @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = SegmentJob.defaults.backend
+    @Option(help: "Where to write the labels, one per line (a folder for a folder of inputs).") var labels: String
+    @Option(help: "Where to write the plan (.npy; a folder for a folder of inputs).") var plan: String?
+    @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg; a folder for a folder of inputs).")
+    var svg: String?
     @Flag(help: "Print a JSON summary with the objective trace and the solver's wall time.") var json = false
 
-    func validate() throws {
-        guard (affinity == nil) != (cost == nil) else {
-            throw ValidationError("give exactly one of --affinity and --cost")
-        }
-        if let rho, !(rho.isFinite && rho >= 0) { throw ValidationError("--rho must be non-negative, got \(rho)") }
+    /// The values of the command line.
+    var job: SegmentJob {
+        SegmentJob(affinity: affinity, cost: cost, eps: eps, alpha: alpha, radius: radius, lambdaActions: lambdaActions,
+                   lambdaFrames: lambdaFrames, unbalancedFrames: unbalancedFrames, balancedActions: balancedActions,
+                   iterations: iterations, sinkhornIterations: sinkhornIterations, stepSize: stepSize, rho: rho,
+                   backend: backend, labels: labels, plan: plan, svg: svg, json: json)
     }
 
-    var settings: ASOTSettings {
-        var s = ASOTSettings()
-        s.epsilon = eps
-        s.alpha = alpha
-        s.radius = radius
-        s.lambdaActions = lambdaActions
-        s.lambdaFrames = lambdaFrames
-        s.framesUnbalanced = unbalancedFrames
-        s.actionsUnbalanced = !balancedActions
-        s.outerIterations = iterations
-        s.sinkhornIterations = sinkhornIterations
-        s.stepSize = stepSize
-        return s
+    func validate() throws {
+        if let problem = job.problem { throw ValidationError(problem) }
     }
 
     func run() throws {
-        Interruption.install()
-        let settings = self.settings
-        try settings.validate()
-        let costMatrix = try loadCost()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (planMatrix, trace) = solve(costMatrix, settings: settings)
-        let seconds = (clock.now - start).seconds
-        let decoded = planMatrix.rowArgmax()
-        // Labels, plan and picture appear together or not at all (a full disk replaces none).
-        var outputs: [(path: String, bytes: [UInt8])] = [(labels, Array(decoded.map { "\($0)\n" }.joined().utf8))]
-        if let plan {
-            outputs.append((plan, NPY.encode(backend == .optimized ? NPYArray(planMatrix.float32) : NPYArray(planMatrix))))
-        }
-        if let svg { outputs.append((svg, Array(SVG.planHeatMap(planMatrix, labels: decoded).utf8))) }
-        try Interruption.check("before writing any output")
-        try FileSystem.writeTogether(outputs)
-        let summary = SegmentSummary(frames: costMatrix.rows, clusters: costMatrix.columns, backend: backend,
-                                     settings: settings, rho: rho, labels: labels, plan: plan,
-                                     clusterSizes: (0..<costMatrix.columns).map { k in decoded.filter { $0 == k }.count },
-                                     segments: segmentCount(decoded), objectiveTrace: trace, seconds: seconds,
-                                     provenance: .current(backend))
-        print(json ? try summary.json() : summary.text)
-    }
-
-    /// The cost from the input file, checked, plus the prior if asked.
-    func loadCost() throws -> Matrix<Double> {
-        let path = affinity ?? cost!
-        let array = try NPY.read(path)
-        guard array.shape.count == 2 else {
-            throw InputError(path, "expected a 2-D N×K matrix, got shape \(array.shape)")
-        }
-        var matrix = try array.matrix(source: path)
-        guard matrix.rows >= 1 else { throw InputError(path, "has no frames (N = 0)") }
-        guard matrix.columns >= 2 else {
-            throw InputError(path, "has K = \(matrix.columns) clusters; segmenting needs at least 2")
-        }
-        guard matrix.columns <= matrix.rows else {
-            throw InputError(path, "has \(matrix.rows) frames but K = \(matrix.columns) clusters",
-                             hint: "a segmentation needs at least as many frames as clusters; is the matrix transposed (N×K expected)?")
-        }
-        if let bad = matrix.elements.firstIndex(where: { !$0.isFinite }) {
-            throw InputError(path, "entry (\(bad / matrix.columns), \(bad % matrix.columns)) is \(matrix.elements[bad]); values must be finite")
-        }
-        if affinity != nil { matrix.elements = matrix.elements.map { 1 - $0 } }
-        if let rho {
-            let prior = Reference.temporalPrior(frames: matrix.rows, clusters: matrix.columns, rho: rho)
-            for i in matrix.elements.indices { matrix.elements[i] += prior.elements[i] }
-        }
-        return matrix
-    }
-
-    func solve(_ c: Matrix<Double>, settings: ASOTSettings) -> (Matrix<Double>, [Double]) {
-        switch backend {
-        case .reference:
-            let s = Reference.solveASOT(cost: c, settings: settings)
-            return (s.plan, s.objectiveTrace)
-        case .optimized:
-            let s = Optimized.solveASOT(cost: c.float32, settings: settings)
-            return (s.plan.float64, s.objectiveTrace.map(Double.init))
-        }
-    }
-
-    func segmentCount(_ labels: [Int]) -> Int {
-        zip(labels, labels.dropFirst()).reduce(labels.isEmpty ? 0 : 1) { $0 + ($1.0 != $1.1 ? 1 : 0) }
-    }
-}
-
-struct SegmentSummary: Encodable {
-    var frames: Int, clusters: Int
-    var backend: Backend
-    var settings: ASOTSettings
-    var rho: Double?
-    var labels: String, plan: String?
-    var clusterSizes: [Int]
-    var segments: Int
-    var objectiveTrace: [Double]
-    var seconds: Double
-    var provenance: Provenance
-
-    enum CodingKeys: String, CodingKey {
-        case frames, clusters, backend, settings, rho, labels, plan, segments, seconds, provenance
-        case clusterSizes = "cluster_sizes", objectiveTrace = "objective_trace"
-    }
-
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-
-    var text: String {
-        """
-        \(frames) frames → \(clusters) clusters (\(settings.marginals.rawValue), \(backend.rawValue) backend)
-        \(segments) segments; frames per cluster: \(clusterSizes.map(String.init).joined(separator: " "))
-        objective \(objectiveTrace.first.map { String($0) } ?? "–") → \(objectiveTrace.last.map { String($0) } ?? "–") over \(settings.outerIterations) iterations
-        solver time \(String(format: "%.4f", seconds)) s; labels written to \(labels)\(plan.map { ", plan to \($0)" } ?? "")
-        """
-    }
-}
-
-extension Duration {
-    /// Seconds as a Double.
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
+        try job.run()
     }
 }

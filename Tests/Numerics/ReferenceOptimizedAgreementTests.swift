@@ -76,28 +76,47 @@ import TestSupport
         }
     }
 
-    /// From 1024 frames a K = 8 problem's rows go in two chunks (the second on a worker
-    /// thread), with the prefix sums of the second chunk shifted by the first one's total.
-    @Test("long K = 8 videos (two row chunks, two threads): agree with Reference, and equal bit for bit on one thread",
-          arguments: [1024, 1500, 2053])
-    func chunkedRows(frames n: Int) {
-        let cost = OTProblems.cost(frames: n, clusters: 8, seed: n, structured: true).float32
+    /// The benchmarks' larger K (50 Salads 12 and 19, Desktop Assembly 22, and 48): rows in
+    /// pairs of width 12 and 20 (N = 97 is odd, so the last pair has a padding row), rows of
+    /// three and six eight-lane blocks in the default mode's fused sweep, the last block part
+    /// padding except at 48.
+    @Test("K = 12, 19, 22, 48: plans within 1e-4, labels identical on decisive rows",
+          arguments: ASOTSettings.Marginals.allCases, [12, 19, 22, 48])
+    func manyClusters(marginals: ASOTSettings.Marginals, clusters k: Int) {
+        for (index, n) in [97, 160].enumerated() {
+            let structured = index == 0
+            let cost = OTProblems.cost(frames: n, clusters: k, seed: n + k, structured: structured).float32
+            let settings = Self.settings(marginals)
+            let reference = Reference.solveASOT(cost: cost.float64, settings: settings)
+            let optimized = Optimized.solveASOT(cost: cost, settings: settings)
+            Self.expectAgreement(reference: reference, optimized: optimized, mask: Array(repeating: true, count: n),
+                                 "\(marginals) N \(n) K \(k) structured \(structured)")
+        }
+    }
+
+    /// From 1024 frames a problem's rows go in two chunks (the second on a worker thread),
+    /// with the prefix sums of the second chunk shifted by the first one's total.
+    @Test("long videos (two row chunks, two threads): agree with Reference, and equal bit for bit on one thread",
+          arguments: [(1024, 8), (1500, 8), (2053, 8), (1025, 12), (1031, 19), (1100, 22)])
+    func chunkedRows(frames n: Int, clusters k: Int) {
+        let cost = OTProblems.cost(frames: n, clusters: k, seed: n, structured: true).float32
         var batch = ASOTBatch(cost: cost)
         // A padded tail: its rows must stay zero and the chunks must still split the real ones.
         batch.masks[0] = OTProblems.mask(frames: n, real: n - 37)
         let settings = Self.settings(.actionsUnbalanced)
         let two = Optimized.solveASOT(batch, settings: settings, threads: 2)[0]
         let one = Optimized.solveASOT(batch, settings: settings, threads: 1)[0]
-        #expect(two.plan.elements == one.plan.elements, "N \(n): plans differ between one and two threads")
+        #expect(two.plan.elements == one.plan.elements, "N \(n) K \(k): plans differ between one and two threads")
         #expect(two.objectiveTrace == one.objectiveTrace)
         let reference = Reference.solveASOT(ASOTBatch(costs: [cost.float64], masks: batch.masks), settings: settings)[0]
-        Self.expectAgreement(reference: reference, optimized: two, mask: batch.masks[0], "chunked N \(n)")
+        Self.expectAgreement(reference: reference, optimized: two, mask: batch.masks[0], "chunked N \(n) K \(k)")
     }
 
     /// Batches of shorter videos run item by item on two threads (odd items on the worker).
-    @Test("batches of three 200-frame videos: the same bits on one thread or two, and agree with Reference")
-    func itemsOnTwoThreads() {
-        let costs = (0..<3).map { OTProblems.cost(frames: 200, clusters: 7, seed: 40 + $0, structured: $0 != 1).float32 }
+    @Test("batches of three 200-frame videos: the same bits on one thread or two, and agree with Reference",
+          arguments: [7, 10, 19])
+    func itemsOnTwoThreads(clusters k: Int) {
+        let costs = (0..<3).map { OTProblems.cost(frames: 200, clusters: k, seed: 40 + $0, structured: $0 != 1).float32 }
         let masks = [OTProblems.mask(frames: 200, real: 200), OTProblems.mask(frames: 200, real: 151),
                      OTProblems.mask(frames: 200, real: 188)]
         let batch = ASOTBatch(costs: costs, masks: masks)
@@ -106,9 +125,9 @@ import TestSupport
         let one = Optimized.solveASOT(batch, settings: settings, threads: 1)
         let reference = Reference.solveASOT(ASOTBatch(costs: costs.map(\.float64), masks: masks), settings: settings)
         for i in 0..<3 {
-            #expect(two[i].plan.elements == one[i].plan.elements, "item \(i): plans differ between one and two threads")
+            #expect(two[i].plan.elements == one[i].plan.elements, "K \(k) item \(i): plans differ between one and two threads")
             #expect(two[i].objectiveTrace == one[i].objectiveTrace)
-            Self.expectAgreement(reference: reference[i], optimized: two[i], mask: masks[i], "batch item \(i)")
+            Self.expectAgreement(reference: reference[i], optimized: two[i], mask: masks[i], "K \(k) batch item \(i)")
         }
     }
 

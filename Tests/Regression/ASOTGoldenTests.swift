@@ -44,6 +44,11 @@ struct ASOTGoldenFile: Decodable {
 }
 
 private let golden: ASOTGoldenFile? = try? loadFixture("golden/asot_official.json")
+/// The benchmarks' larger K (50 Salads 12 and 19, Desktop Assembly 22) in the default mode, from
+/// `scripts/make_asot_golden_wide.py`: rows in pairs (K = 12, an odd N), rows of three
+/// eight-lane blocks, and two row chunks.
+private let wide: ASOTGoldenFile? = try? loadFixture("golden/asot_official_wide.json")
+private let allCases = (golden?.cases ?? []) + (wide?.cases ?? [])
 
 private func mask(_ m: [Bool], _ labels: [Int]) -> [Int] {
     zip(m, labels).map { $0 ? $1 : -1 }
@@ -59,13 +64,22 @@ struct ASOTGoldenTests {
         #expect(Set(file.cases.map(\.dtype)) == ["float64", "float32"])
     }
 
+    @Test("the wide fixture covers K = 12, 19 and 22, an odd N, and a video long enough for two row chunks")
+    func wideCoverage() throws {
+        let file = try #require(wide)
+        #expect(Set(file.cases.map(\.K)) == [12, 19, 22])
+        #expect(file.cases.contains { $0.K == 12 && $0.N % 2 == 1 })
+        #expect(file.cases.contains { $0.N >= 1024 })
+        #expect(Set(file.cases.map(\.dtype)) == ["float64", "float32"])
+    }
+
     /// Reference (Double) against the official float64 run: plans within 1e-5 (the issue's
     /// bound; the two differ only in summation order and the filter's algebra, ~1e-15 per
     /// step, amplified by 25 multiplicative steps), labels identical on real frames, objective
     /// trace within 1e-8 relative.
-    @Test("Reference matches official float64", arguments: golden?.cases.filter { $0.dtype == "float64" }.map(\.name) ?? [])
+    @Test("Reference matches official float64", arguments: allCases.filter { $0.dtype == "float64" }.map(\.name))
     func referenceMatchesFloat64(name: String) throws {
-        let c = try #require(golden?.cases.first { $0.name == name })
+        let c = try #require(allCases.first { $0.name == name })
         let batch = ASOTBatch(costs: c.cost.map { Matrix($0) }, masks: c.mask)
         let solutions = Reference.solveASOT(batch, settings: c.settings)
         for b in 0..<c.B {
@@ -84,12 +98,12 @@ struct ASOTGoldenTests {
     /// Where the official code's own float32 and float64 plans already differ by more than
     /// that (its precision sensitivity on this input, measured from the fixture) while
     /// agreeing on labels, the bound is twice that spread instead.
-    @Test("Optimized matches official float32", arguments: golden?.cases.filter { $0.dtype == "float32" }.map(\.name) ?? [])
+    @Test("Optimized matches official float32", arguments: allCases.filter { $0.dtype == "float32" }.map(\.name))
     func optimizedMatchesFloat32(name: String) throws {
-        let c = try #require(golden?.cases.first { $0.name == name })
+        let c = try #require(allCases.first { $0.name == name })
         let batch = ASOTBatch(costs: c.cost.map { Matrix($0).float32 }, masks: c.mask)
         let solutions = Optimized.solveASOT(batch, settings: c.settings)
-        let twin = golden?.cases.first { $0.name == name.replacingOccurrences(of: "_float32", with: "_float64") }
+        let twin = allCases.first { $0.name == name.replacingOccurrences(of: "_float32", with: "_float64") }
         for b in 0..<c.B {
             let expected = Matrix(c.plan[b])
             var tolerance = 1e-5

@@ -198,6 +198,31 @@ public enum FileSystem {
         }
     }
 
+    /// Writes integer labels atomically, one per line.
+    public static func writeLabels(_ labels: [Int], to path: String) throws {
+        try writeAtomically(labelBytes(labels), to: path)
+    }
+
+    /// Integer labels as text, one per line (the bytes built directly: a string per label cost a
+    /// millisecond on a 5000-frame video, a tenth of a one-shot `clot segment`).
+    public static func labelBytes(_ labels: [Int]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(labels.count * 3)
+        var digits: [UInt8] = []
+        for label in labels {
+            if label < 0 { bytes.append(UInt8(ascii: "-")) }
+            var value = label.magnitude
+            digits.removeAll(keepingCapacity: true)
+            repeat {
+                digits.append(UInt8(ascii: "0") + UInt8(value % 10))
+                value /= 10
+            } while value > 0
+            bytes.append(contentsOf: digits.reversed())
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        return bytes
+    }
+
     /// Writes UTF-8 text atomically.
     public static func writeAtomically(_ text: String, to path: String) throws {
         try writeAtomically(Array(text.utf8), to: path)

@@ -88,6 +88,8 @@ extension Matrix where Scalar: BinaryFloatingPoint {
     public var isFinite: Bool { elements.allSatisfy { $0.isFinite } }
 
     /// Per-row argmax; ties go to the lowest column, as `torch.argmax` and `numpy.argmax` do.
+    /// (Inlinable, so that callers in other modules get it specialised to their scalar.)
+    @inlinable
     public func rowArgmax() -> [Int] {
         (0..<rows).map { i in
             var best = 0

@@ -13,10 +13,13 @@ import Glibc
 /// does all the work itself. Which rows or items each side computes never depends on whether a
 /// helper exists, so results are the same either way.
 ///
-/// Jobs are handed over by two counters. Both sides spin while they wait, because one solver
+/// Jobs are handed over by counters. Both sides spin while they wait, because one solver
 /// iteration takes tens of microseconds and waking a sleeping thread costs about as much; the
 /// caller yields its core after a few thousand spins, and the helper, once it has waited
 /// `spinNanoseconds` without a job, sleeps on a condition variable until the next one.
+/// Whichever side claims a job first runs it: a caller whose job the helper has not started by
+/// the time the caller waits for it (the helper asleep, or its core taken by another process)
+/// runs the job itself, so the second thread never makes a call slower than one thread would.
 final class HelperThread: @unchecked Sendable {
     /// The helper, started on first use; nil with one solver thread (`CLOT_SOLVER_THREADS=1`,
     /// a one-core machine) or if the system refuses a thread.
@@ -28,12 +31,21 @@ final class HelperThread: @unchecked Sendable {
     /// the busy one on this VM); not spinning at all made no measurable difference to the step.
     static let spinNanoseconds: UInt64 = 250_000
 
-    /// The helper for the caller's sole use until `release()`, or nil when there is none or
-    /// another caller holds it.
-    static func claim() -> HelperThread? {
-        guard let helper = shared,
-              helper.claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
+    /// The helper for the caller's sole use until `release()`, or nil when there is none,
+    /// another caller holds it, or (unless `evenIfBusy`) other processes leave it no core
+    /// (`CoreAvailability`).
+    static func claim(evenIfBusy: Bool = false) -> HelperThread? {
+        guard let helper = shared else { return nil }
+        if !evenIfBusy && !CoreAvailability.secondCoreFree(helperAwake: helper.isAwake) { return nil }
+        guard helper.claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
         return helper
+    }
+
+    /// Whether the helper is spinning or running a job rather than asleep.
+    private var isAwake: Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return !sleeping
     }
 
     /// Gives the helper back; call after the last `wait()`.
@@ -43,6 +55,9 @@ final class HelperThread: @unchecked Sendable {
 
     private let claimed = Atomic<Bool>(false)
     private let posted = Atomic<Int>(0)
+    /// The last job claimed to run, by the helper or by its caller.
+    private let taken = Atomic<Int>(0)
+    /// The last job the helper has run.
     private let finished = Atomic<Int>(0)
     // Written only while the helper waits, published by the releasing increment of `posted`.
     private var job: (() -> Void)?
@@ -75,8 +90,14 @@ final class HelperThread: @unchecked Sendable {
         pthread_mutex_unlock(lock)
     }
 
+    /// Returns when the job has run: on the caller, if the helper has not claimed it yet.
     func wait() {
         let target = posted.load(ordering: .relaxed)
+        if claim(target) {
+            job?()
+            job = nil
+            return
+        }
         var spins = 0
         while finished.load(ordering: .acquiring) != target {
             spins += 1
@@ -90,9 +111,23 @@ final class HelperThread: @unchecked Sendable {
         while true {
             seen += 1
             awaitJob(seen)
+            guard claim(seen) else { continue }   // its caller ran it
             job?()
             finished.store(seen, ordering: .releasing)
         }
+    }
+
+    /// Claims job `number` (the one after the last claimed) for the calling side.
+    private func claim(_ number: Int) -> Bool {
+        taken.compareExchange(expected: number &- 1, desired: number, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Starts the helper now (it is otherwise started by the first `claim()`), so that a solve
+    /// about to begin finds it running; not when other processes leave it no core (its start
+    /// and its spinning would then only take time from the caller).
+    static func prepare() {
+        guard CoreAvailability.secondCoreFree(helperAwake: false) else { return }
+        _ = shared
     }
 
     /// Spins until job `number` is posted, for at most `spinNanoseconds`, then sleeps until it is.

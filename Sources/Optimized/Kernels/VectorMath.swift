@@ -100,6 +100,23 @@ func storeFloat8(_ v: Float8, _ p: UnsafeMutableBufferPointer<Float>, _ i: Int) 
     UnsafeMutableRawPointer(p.baseAddress! + i).storeBytes(of: v, as: Float8.self)
 }
 
+@inline(__always)
+func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+@inline(__always)
+func load4(_ p: UnsafeMutablePointer<Double>) -> SIMD4<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self) }
+@inline(__always)
+func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self) }
+@inline(__always)
+func store4(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self) }
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Float>) -> Float8 { UnsafeRawPointer(p).loadUnaligned(as: Float8.self) }
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
+@inline(__always)
+func store8(_ v: Float8, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float8.self) }
+@inline(__always)
+func store8(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self) }
+
 extension Optimized {
     /// `vexp` on eight lanes, for tests.
     public static func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> { vexp(x) }
@@ -112,8 +129,26 @@ extension Optimized {
     public static func vectorLargestLane(_ x: SIMD8<Float>) -> Float { largestLane(x) }
 }
 
+// Halves of a vector and vectors from halves, as bit casts: the standard library's `lowHalf`,
+// `highHalf` and `init(lowHalf:highHalf:)` are generic and were left as calls in the fused sweeps.
+@_transparent
+func halves(_ v: Float8) -> (low: SIMD4<Float>, high: SIMD4<Float>) { unsafeBitCast(v, to: (SIMD4<Float>, SIMD4<Float>).self) }
+@_transparent
+func halves(_ v: SIMD4<Float>) -> (low: SIMD2<Float>, high: SIMD2<Float>) { unsafeBitCast(v, to: (SIMD2<Float>, SIMD2<Float>).self) }
+@_transparent
+func joined(_ low: SIMD4<Float>, _ high: SIMD4<Float>) -> Float8 { unsafeBitCast((low, high), to: Float8.self) }
+@_transparent
+func joined(_ low: SIMD4<Double>, _ high: SIMD4<Double>) -> SIMD8<Double> { unsafeBitCast((low, high), to: SIMD8<Double>.self) }
+@_transparent
+func halves(_ v: SIMD8<Double>) -> (low: SIMD4<Double>, high: SIMD4<Double>) { unsafeBitCast(v, to: (SIMD4<Double>, SIMD4<Double>).self) }
+
+/// The larger of two numbers, as `Swift.max` picks it (`b >= a ? b : a`), written out so that it
+/// is inlined.
+@_transparent
+func larger(_ a: Float, _ b: Float) -> Float { b >= a ? b : a }
+
 /// Lane-wise maximum (written out: `pointwiseMax` is not inlined from the standard library).
-@inline(__always)
+@_transparent
 func lanewiseMax(_ a: Float8, _ b: Float8) -> Float8 {
     // A compare and a blend (the same lane rule as `where b[i] > a[i] take b[i]`).
     a.replacing(with: b, where: b .> a)
@@ -121,18 +156,32 @@ func lanewiseMax(_ a: Float8, _ b: Float8) -> Float8 {
 
 /// The largest lane, by halving: max(max(low, high) of each half) (the generic SIMD
 /// reductions are not inlined from the standard library and cost more than this).
-@inline(__always)
+@_transparent
 func largestLane(_ a: Float8) -> Float {
-    let four = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
-    let two = four.lowHalf.replacing(with: four.highHalf, where: four.highHalf .> four.lowHalf)
-    return two[1] > two[0] ? two[1] : two[0]
+    let (low, high) = halves(a)
+    return largestLane(low.replacing(with: high, where: high .> low))
 }
 
 /// The sum of the lanes by halving, ((a₀ + a₄) + (a₂ + a₆)) + ((a₁ + a₅) + (a₃ + a₇)): three
 /// dependent additions instead of seven (a different rounding from the sum in lane order).
-@inline(__always)
+@_transparent
 func laneSum(_ a: Float8) -> Float {
-    let four = a.lowHalf + a.highHalf
-    let two = four.lowHalf + four.highHalf
+    let (low, high) = halves(a)
+    return laneSum(low + high)
+}
+
+/// The largest of four lanes, by halving (as `largestLane`).
+@_transparent
+func largestLane(_ a: SIMD4<Float>) -> Float {
+    let (low, high) = halves(a)
+    let two = low.replacing(with: high, where: high .> low)
+    return two[1] > two[0] ? two[1] : two[0]
+}
+
+/// The sum of four lanes by halving, (a₀ + a₂) + (a₁ + a₃).
+@_transparent
+func laneSum(_ a: SIMD4<Float>) -> Float {
+    let (low, high) = halves(a)
+    let two = low + high
     return two[0] + two[1]
 }
