@@ -7,6 +7,7 @@
 //               NumPy files, the seeded generator, configuration, evaluation metrics
 //   Reference   every equation written plainly in Swift (Double), the specification in code
 //   Optimized   the same API in Float32, fast (its own fixed-order sgemm; OpenBLAS only as a benchmark comparison)
+//   Implementations one operation on either implementation, Double at the boundary (commands, tests)
 //   CLOTCommands the `clot` subcommands as a library, so tests can drive them in-process
 //   CPUCheck    C: whether the CPU can run an x86-64-v3 build (checked before anything else runs)
 //   clot        the command-line executable
@@ -69,10 +70,14 @@ let package = Package(
         ),
         // OpenBLAS is opened at run time, only by the benchmark that compares it (Kernels/OpenBLAS.swift).
         .target(name: "Optimized", dependencies: ["CLOTCore"]),
+        // One operation on either implementation (CLOTCore's `Implementation`), Double at the
+        // boundary: what the commands and the tests call when they let the user or the test
+        // choose. It and CLOTCommands are the only libraries that import both backends.
+        .target(name: "Implementations", dependencies: ["CLOTCore", "Reference", "Optimized"]),
         .target(
             name: "CLOTCommands",
             dependencies: [
-                "CLOTCore", "Reference", "Optimized",
+                "CLOTCore", "Reference", "Optimized", "Implementations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfo"]
@@ -91,12 +96,12 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CLOTCore"], path: "Tests/Support"),
         .testTarget(
             name: "NumericsTests",
-            dependencies: ["CLOTCore", "Reference", "Optimized", "TestSupport"],
+            dependencies: ["CLOTCore", "Reference", "Optimized", "Implementations", "TestSupport"],
             path: "Tests/Numerics"
         ),
         .testTarget(
             name: "RegressionTests",
-            dependencies: ["CLOTCore", "Reference", "Optimized", "CLOTCommands", "TestSupport"],
+            dependencies: ["CLOTCore", "Reference", "Optimized", "Implementations", "CLOTCommands", "TestSupport"],
             path: "Tests/Regression"
         ),
     ]

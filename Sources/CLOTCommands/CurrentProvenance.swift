@@ -4,7 +4,7 @@ import Optimized
 extension Provenance {
     /// The provenance of a result computed now, in this process, by `backend` (nil: the
     /// evaluation protocol alone, which is integer counting and Double sums).
-    static func current(_ backend: Backend?) -> Provenance {
+    static func current(_ backend: Implementation?) -> Provenance {
         let matrixProduct: String
         switch (backend, Optimized.gemmEngine) {
         case (nil, _): matrixProduct = "none"

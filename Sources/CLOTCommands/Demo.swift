@@ -23,7 +23,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Where the runs are written.") var output: String = "demo-output"
     @Option(parsing: .unconditional, help: "Epochs per run.") var epochs: Int = 15
     @Option(parsing: .unconditional, help: "Random seed, 0 to 4294967295.", transform: ArgumentChecks.seed) var seed: UInt32 = 0
-    @Option(help: "optimized or reference.") var backend: Backend = .optimized
+    @Option(help: Implementation.optionHelp) var backend: Implementation = .optimized
 
     func run() throws {
         try ArgumentChecks.epochs(epochs)

@@ -41,7 +41,7 @@ struct Reproduce: ParsableCommand {
     @Flag(help: "Also run CLOT with the autoregressive decoder (supplement Table 5).") var decoders = false
     @Option(help: "Comma-separated seeds, each 0 to 4294967295.") var seeds: String = "0,1,2,3,4"
     @Option(parsing: .unconditional, help: "Epochs (default: each dataset's).") var epochs: Int?
-    @Option(help: "optimized or reference.") var backend: Backend = .optimized
+    @Option(help: Implementation.optionHelp) var backend: Implementation = .optimized
     @Flag(help: "Re-run finished runs that another commit of clot made, instead of reusing them.") var rerunOtherCommits = false
     @Option(help: "Output folder.") var output: String
     @Option(help: "A reconstruction choice NAME=VALUE, or 'released', for every CLOT run (repeatable).") var choice: [String] = []

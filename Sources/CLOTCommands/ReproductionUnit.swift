@@ -31,7 +31,7 @@ struct ReproductionUnit {
     }
 
     /// Runs or reuses the unit in `root/folder`; `log` receives one progress line.
-    func execute(root: String, backend: Backend, rerunOtherCommits: Bool, log: (String) -> Void) throws -> Outcome {
+    func execute(root: String, backend: Implementation, rerunOtherCommits: Bool, log: (String) -> Void) throws -> Outcome {
         let claimed = try RunFolder.claim(root + "/" + folder, purpose: "clot reproduce, run \(folder)")
         let run = TrainingRun(configuration: configuration, backend: backend, inputs: inputs, output: claimed.path, verbose: false,
                               resume: .ifPossible(sameCommitOnly: rerunOtherCommits), purpose: "clot reproduce")

@@ -45,7 +45,7 @@ struct Segment: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = SegmentJob.defaults.sinkhornIterations
     @Option(parsing: .unconditional, help: "Fixed mirror-descent step (default: 4 / max gradient).") var stepSize: Double?
     @Option(parsing: .unconditional, help: "Weight ρ of the temporal prior added to the cost (default: none).") var rho: Double?
-    @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = SegmentJob.defaults.backend
+    @Option(help: Implementation.optionHelp) var backend: Implementation = SegmentJob.defaults.backend
     @Option(help: "Where to write the labels, one per line (a folder for a folder of inputs).") var labels: String
     @Option(help: "Where to write the plan (.npy; a folder for a folder of inputs).") var plan: String?
     @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg; a folder for a folder of inputs).")

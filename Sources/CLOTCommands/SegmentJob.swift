@@ -1,5 +1,6 @@
 import CLOTCore
 import Foundation
+import Implementations
 import Optimized
 import Reference
 
@@ -12,7 +13,7 @@ struct SegmentJob: Equatable {
     var unbalancedFrames = false, balancedActions = false
     var iterations = 25, sinkhornIterations = 1
     var stepSize: Double?, rho: Double?
-    var backend = Backend.optimized
+    var backend = Implementation.optimized
     var labels = "", plan: String?, svg: String?
     var json = false
 
@@ -120,14 +121,8 @@ struct SegmentJob: Equatable {
 
     /// The plan in the backend's precision, its row argmax and the objective trace.
     func solve(_ c: Matrix<Double>, settings: ASOTSettings) -> (plan: NPYArray, labels: [Int], trace: [Double]) {
-        switch backend {
-        case .reference:
-            let s = Reference.solveASOT(cost: c, settings: settings)
-            return (NPYArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace)
-        case .optimized:
-            let s = Optimized.solveASOT(cost: c.float32, settings: settings)
-            return (NPYArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace.map(Double.init))
-        }
+        let s = backend.solveASOT(cost: c, settings: settings)
+        return (backend.storedArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace)
     }
 
     func segmentCount(_ labels: [Int]) -> Int {
@@ -139,7 +134,7 @@ struct SegmentSummary: Encodable {
     /// The input file's name, in a folder run.
     var input: String?
     var frames: Int, clusters: Int
-    var backend: Backend
+    var backend: Implementation
     var settings: ASOTSettings
     var rho: Double?
     var labels: String, plan: String?

@@ -1,3 +1,4 @@
+import CLOTCore
 import ArgumentParser
 
 /// `clot segment`'s command line read directly, for the plain invocations that scripts make.
@@ -46,7 +47,7 @@ extension SegmentJob {
         "--step-size": number { $0.stepSize = $1 }, "--rho": number { $0.rho = $1 },
         "--iterations": integer { $0.iterations = $1 }, "--sinkhorn-iterations": integer { $0.sinkhornIterations = $1 },
         "--backend": { job, text in
-            guard let backend = Backend(rawValue: text) else { return false }
+            guard let backend = Implementation(rawValue: text) else { return false }
             job.backend = backend
             return true
         },

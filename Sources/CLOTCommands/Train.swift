@@ -41,7 +41,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Epochs (default: the dataset's).") var epochs: Int?
     @Option(parsing: .unconditional, help: "Random seed, 0 to 4294967295 (also seeds the sampled F1).",
             transform: ArgumentChecks.seed) var seed: UInt32 = 0
-    @Option(help: "optimized (Float32, fast) or reference (Double, plain Swift; slow).") var backend: Backend = .optimized
+    @Option(help: Implementation.optionHelp) var backend: Implementation = .optimized
     @Option(parsing: .unconditional, help: "OpenBLAS threads; no result depends on it (kept for scripts that pass it).") var threads: Int = 1
     @Option(help: "Output folder (required).") var output: String?
     @Flag(help: "Continue a stopped run from OUTPUT/checkpoint.plist (saved after every epoch); with --epochs at the checkpoint's epoch, score it as it stands.") var resume = false

@@ -83,7 +83,7 @@ struct CLOTModelGradientTests {
         let analytic = Reference.CLOTModel.gradients(base, targets: targets, batch: batch, parameters: p, configuration: c).tensors
         let tensors = p.tensors
         var picker = MersenneTwister(seed: 3)
-        let h = 1e-5
+        let h = GradientCheck.step
         var checked = 0
         for (t, values) in tensors.enumerated() where !values.isEmpty {
             for _ in 0..<min(4, values.count) {
@@ -96,7 +96,7 @@ struct CLOTModelGradientTests {
                 qm.tensors = minus
                 let numeric = (loss(qp) - loss(qm)) / (2 * h)
                 let error = abs(numeric - analytic[t][i]) / max(abs(numeric), abs(analytic[t][i]), 1e-3)
-                #expect(error < 1e-6, "\(variant): tensor \(t) entry \(i): numeric \(numeric) vs analytic \(analytic[t][i])")
+                #expect(error < GradientCheck.budget, "\(variant): tensor \(t) entry \(i): numeric \(numeric) vs analytic \(analytic[t][i])")
                 checked += 1
             }
         }

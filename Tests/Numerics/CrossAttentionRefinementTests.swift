@@ -14,13 +14,12 @@ import TestSupport
 /// 2e-11·f''' against rounding ε·|f|/h ≈ 2e-11·|f| (ε = 2.2e-16); at τ_r = 0.1 the logits are
 /// scaled by 1/(√D τ_r) ≤ 5 here, so f''' grows by at most ~5³ and the truncation stays near
 /// 1e-8, still 100 times under the budget. The error is norm-wise over each gradient tensor.
+/// The finite-difference checks run on Reference (step and budget: `GradientCheck`); the
+/// Optimized backward pass takes its own parameter and cache types, which `LayerOperations`
+/// does not carry, and is held to the Reference one by the agreement tests of this suite.
 @Suite struct CrossAttentionRefinementTests {
     typealias RCA = Reference.CrossAttentionRefinement
     typealias OCA = Optimized.CrossAttentionRefinement
-
-    static let step = 1e-5
-    /// ‖analytic − numeric‖ / ‖numeric‖ budget, from the brief: 1e-6.
-    static let budget = 1e-6
 
     /// B videos of T (padded) frames, n_seg segments, width D, temperature τ_r, and whether the
     /// segments have unit rows (CLOT's default renormalises them) or LayerNorm-like norms ≈ √D.
@@ -69,11 +68,11 @@ import TestSupport
                                      batch: shape.batch)
         let analytic = RCA.backward(cache: cache, outputGradient: x.outputGradient)
         func f(_ features: Matrix<Double>, _ segments: Matrix<Double>) -> Double {
-            objective(RCA.forward(features: features, segments: segments, temperature: shape.temperature,
+            GradientCheck.objective(RCA.forward(features: features, segments: segments, temperature: shape.temperature,
                                   batch: shape.batch).output, x.outputGradient)
         }
-        expectGradient(analytic.features, of: x.features, "∂F") { f($0, x.segments) }
-        expectGradient(analytic.segments, of: x.segments, "∂S") { f(x.features, $0) }
+        GradientCheck.expect(analytic.features, of: x.features, "∂F") { f($0, x.segments) }
+        GradientCheck.expect(analytic.segments, of: x.segments, "∂S") { f(x.features, $0) }
     }
 
     // MARK: Reference against Optimized
@@ -122,13 +121,13 @@ import TestSupport
         for row in 0..<cr.weights.rows {
             let total = cr.weights.row(row).reduce(0, +)
             let total32 = Double(co.weights.row(row).reduce(Float(0), +))
-            #expect(abs(total - 1) < 1e-12, "Reference row \(row) of W sums to \(total)")
-            #expect(abs(total32 - 1) < 1e-6, "Optimized row \(row) of W sums to \(total32)")
+            #expect(abs(total - 1) < Tolerance.rounding, "Reference row \(row) of W sums to \(total)")
+            #expect(abs(total32 - 1) < Tolerance.floatFewUlps, "Optimized row \(row) of W sums to \(total32)")
             #expect(cr.weights.row(row).allSatisfy { $0 >= 0 } && co.weights.row(row).allSatisfy { $0 >= 0 })
             let n = yr.row(row).reduce(0) { $0 + $1 * $1 }.squareRoot()
             let n32 = Double(yo.row(row).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot())
-            #expect(abs(n - 1) < 1e-12, "Reference output row \(row) has norm \(n)")
-            #expect(abs(n32 - 1) < 1e-6, "Optimized output row \(row) has norm \(n32)")
+            #expect(abs(n - 1) < Tolerance.rounding, "Reference output row \(row) has norm \(n)")
+            #expect(abs(n32 - 1) < Tolerance.floatFewUlps, "Optimized output row \(row) has norm \(n32)")
         }
     }
 
@@ -155,7 +154,7 @@ import TestSupport
         }
         var moved = 0.0
         for row in 6..<12 { for c in 0..<shape.width { moved = max(moved, abs(before[row, c] - after[row, c])) } }
-        #expect(moved > 1e-3, "video 1 should see its new segments (moved \(moved))")
+        #expect(moved > Tolerance.visible, "video 1 should see its new segments (moved \(moved))")
     }
 
     /// A very large τ_r flattens W to 1/n_seg (logits ≤ 1/(√D τ_r) = 1e-6 apart, so weights are
@@ -197,38 +196,14 @@ import TestSupport
         let r50 = 50.0.squareRoot()
         let expected = Matrix<Double>([[7 / r50, 1 / r50], [1 / r50, 7 / r50], [u2[0] / n2, u2[1] / n2]])
         let (y, cache) = RCA.forward(features: f, segments: s, temperature: tau)
-        #expect(cache.weights.maxAbsDifference(expectedW) < 1e-14, "W = \(cache.weights.nestedRows)")
-        #expect(y.maxAbsDifference(expected) < 1e-14, "F_R = \(y.nestedRows)")
+        #expect(cache.weights.maxAbsDifference(expectedW) < Tolerance.shortChain, "W = \(cache.weights.nestedRows)")
+        #expect(y.maxAbsDifference(expected) < Tolerance.shortChain, "F_R = \(y.nestedRows)")
         let (y32, cache32) = OCA.forward(features: f.float32, segments: s.float32, temperature: Float(tau))
-        #expect(cache32.weights.float64.maxAbsDifference(expectedW) < 1e-6, "Optimized W = \(cache32.weights.nestedRows)")
-        #expect(y32.float64.maxAbsDifference(expected) < 1e-6, "Optimized F_R = \(y32.nestedRows)")
+        #expect(cache32.weights.float64.maxAbsDifference(expectedW) < Tolerance.floatFewUlps, "Optimized W = \(cache32.weights.nestedRows)")
+        #expect(y32.float64.maxAbsDifference(expected) < Tolerance.floatFewUlps, "Optimized F_R = \(y32.nestedRows)")
     }
 
     // MARK: Helpers
-
-    func objective(_ output: Matrix<Double>, _ r: Matrix<Double>) -> Double {
-        zip(output.elements, r.elements).reduce(0) { $0 + $1.0 * $1.1 }
-    }
-
-    func expectGradient(_ analytic: Matrix<Double>, of point: Matrix<Double>, _ label: String,
-                        sourceLocation: SourceLocation = #_sourceLocation, _ f: (Matrix<Double>) -> Double) {
-        precondition(analytic.rows == point.rows && analytic.columns == point.columns, "\(label): shapes differ")
-        let h = Self.step
-        var x = point.elements, difference = 0.0, norm = 0.0
-        for i in x.indices {
-            x[i] = point.elements[i] + h
-            let up = f(Matrix(rows: point.rows, columns: point.columns, elements: x))
-            x[i] = point.elements[i] - h
-            let down = f(Matrix(rows: point.rows, columns: point.columns, elements: x))
-            x[i] = point.elements[i]
-            let numeric = (up - down) / (2 * h)
-            difference += (analytic.elements[i] - numeric) * (analytic.elements[i] - numeric)
-            norm += numeric * numeric
-        }
-        let error = difference == 0 ? 0 : (difference / max(norm, .leastNormalMagnitude)).squareRoot()
-        #expect(norm > 0, "\(label): the numeric gradient vanishes, so the check is empty", sourceLocation: sourceLocation)
-        #expect(error < Self.budget, "\(label): relative error \(error) against finite differences", sourceLocation: sourceLocation)
-    }
 
     func expectAgree(_ optimized: Matrix<Float>, _ reference: Matrix<Double>, _ label: String,
                      sourceLocation: SourceLocation = #_sourceLocation) {

@@ -5,7 +5,7 @@ import TestSupport
 /// `EvaluationProtocol`: activity level (pooled, one matching) against video level (matched
 /// per video, averaged), exclusion, and its input errors.
 @Suite struct EvaluationProtocolTests {
-    static let tolerance = 1e-15
+    // Tolerance: `Tolerance.fewUlps`.
 
     @Test("activity and video level differ when each video is right under its own matching")
     func levelsDiffer() throws {
@@ -23,8 +23,8 @@ import TestSupport
         // Activity level: pooled, every (p, g) overlap is 2, so any matching scores
         // MoF = 4/8; each matched pair has |P∩G| = 2, |P∪G| = 6: mIoU = (1/3 + 1/3)/2 = 1/3.
         let activity = try protocol_.evaluateActivity([a, b])
-        expectClose(activity.scores.mof, 0.5, tolerance: Self.tolerance)
-        expectClose(activity.scores.miou, 1.0 / 3, tolerance: Self.tolerance)
+        expectClose(activity.scores.mof, 0.5, tolerance: Tolerance.fewUlps)
+        expectClose(activity.scores.miou, 1.0 / 3, tolerance: Tolerance.fewUlps)
         #expect(activity.frames == 8)
         #expect(activity.matching.pairs.count == 2)
     }
@@ -35,7 +35,7 @@ import TestSupport
         // Without exclusion p0 covers g−1 (2) and g0 (2): MoF = 4/6. Excluding −1 leaves a
         // perfect prediction on 4 frames.
         let plain = try EvaluationProtocol().evaluateActivity([s])
-        expectClose(plain.scores.mof, 4.0 / 6, tolerance: Self.tolerance)
+        expectClose(plain.scores.mof, 4.0 / 6, tolerance: Tolerance.fewUlps)
         let excluded = EvaluationProtocol(excludedClass: -1)
         let activity = try excluded.evaluateActivity([s])
         #expect(activity.scores.mof == 1 && activity.scores.miou == 1)

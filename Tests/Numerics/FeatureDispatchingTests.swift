@@ -21,14 +21,12 @@ import TestSupport
 /// inputs of order 1 both sit near 1e-10, four orders below the budget. The error is norm-wise,
 /// ‖analytic − numeric‖₂ / ‖numeric‖₂ over a whole gradient tensor, so entries that vanish
 /// are checked without dividing by 0.
+/// The finite-difference checks run on Reference (step and budget: `GradientCheck`); the
+/// Optimized backward pass takes its own parameter and cache types, which `LayerOperations`
+/// does not carry, and is held to the Reference one by the agreement tests of this suite.
 @Suite struct FeatureDispatchingTests {
     typealias RFD = Reference.FeatureDispatching
     typealias OFD = Optimized.FeatureDispatching
-
-    /// The finite-difference step (see the suite comment).
-    static let step = 1e-5
-    /// ‖analytic − numeric‖ / ‖numeric‖ budget, from the brief: 1e-6, against ~1e-10 expected.
-    static let budget = 1e-6
 
     /// The two settings, all four combinations (true, true is the default; false, false is the
     /// released module).
@@ -85,14 +83,14 @@ import TestSupport
         func f(_ features: Matrix<Double>, _ actions: Matrix<Double>, _ p: RFD.Parameters) -> Double {
             let y = RFD.forward(features, actions: actions, parameters: p, batch: shape.batch, frameMask: mask,
                                 settings: settings, fixedMask: held).output
-            return objective(y, x.outputGradient)
+            return GradientCheck.objective(y, x.outputGradient)
         }
-        expectGradient(analytic.features, of: x.features, "∂F") { f($0, x.actions, x.parameters) }
-        expectGradient(analytic.actions, of: x.actions, "∂A") { f(x.features, $0, x.parameters) }
-        expectGradient([analytic.parameters.alpha], of: [x.parameters.alpha], "∂α") {
+        GradientCheck.expect(analytic.features, of: x.features, "∂F") { f($0, x.actions, x.parameters) }
+        GradientCheck.expect(analytic.actions, of: x.actions, "∂A") { f(x.features, $0, x.parameters) }
+        GradientCheck.expect([analytic.parameters.alpha], of: [x.parameters.alpha], "∂α") {
             f(x.features, x.actions, RFD.Parameters(alpha: $0[0], beta: x.parameters.beta))
         }
-        expectGradient([analytic.parameters.beta], of: [x.parameters.beta], "∂β") {
+        GradientCheck.expect([analytic.parameters.beta], of: [x.parameters.beta], "∂β") {
             f(x.features, x.actions, RFD.Parameters(alpha: x.parameters.alpha, beta: $0[0]))
         }
     }
@@ -157,7 +155,7 @@ import TestSupport
         expectAgree(OFD.backward(cache: co, outputGradient: r32).features,
                     RFD.backward(cache: cr, outputGradient: r32.float64).features, "∂F with a shifted mask")
         let (unshifted, _) = OFD.forward(f32, actions: a32, parameters: p32, batch: 2, frameMask: shape.frameMask)
-        #expect(unshifted.maxAbsDifference(yo) > 1e-3, "a different mask should give different features")
+        #expect(unshifted.maxAbsDifference(yo) > Float(Tolerance.visible), "a different mask should give different features")
     }
 
     // MARK: Properties
@@ -202,7 +200,7 @@ import TestSupport
         for row in 0..<x.features.rows where mask[row] {
             for c in 0..<shape.width { leak = max(leak, abs(released[row, c] - releasedChanged[row, c])) }
         }
-        #expect(leak > 1e-3, "without maskPadding the padded frames should change real frames (moved \(leak))")
+        #expect(leak > Tolerance.visible, "without maskPadding the padded frames should change real frames (moved \(leak))")
     }
 
     /// The gradient side of the same fact: with `maskPadding` and a loss that ignores the padded
@@ -247,13 +245,13 @@ import TestSupport
         for row in 0..<y.rows {
             let n = y.row(row).reduce(0) { $0 + $1 * $1 }.squareRoot()
             let n32 = Double(y32.row(row).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot())
-            #expect(abs(n - 1) < 1e-12, "Reference row \(row) has norm \(n)")
-            #expect(abs(n32 - 1) < 1e-6, "Optimized row \(row) has norm \(n32)")
+            #expect(abs(n - 1) < Tolerance.rounding, "Reference row \(row) has norm \(n)")
+            #expect(abs(n32 - 1) < Tolerance.floatFewUlps, "Optimized row \(row) has norm \(n32)")
         }
         let released = RFD.forward(x.features, actions: x.actions, batch: 2, frameMask: shape.frameMask,
                                    settings: .released).output
         let norms = (0..<released.rows).map { released.row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() }
-        #expect(norms.allSatisfy { abs($0 - 1) > 1e-3 }, "released-mode norms should differ from 1: \(norms)")
+        #expect(norms.allSatisfy { abs($0 - 1) > Tolerance.visible }, "released-mode norms should differ from 1: \(norms)")
     }
 
     /// The stored mask is the column argmax of S, ties going to the lowest k: two identical
@@ -325,7 +323,7 @@ import TestSupport
         let viaHelper = normalised(unmasked) + normalised(masked)
         for (row, closed) in zip(viaHelper, byHand) {
             let root = closed[2].squareRoot()
-            #expect(abs(row[0] - closed[0] / root) < 1e-15 && abs(row[1] - closed[1] / root) < 1e-15, "\(row) vs \(closed)")
+            #expect(abs(row[0] - closed[0] / root) < Tolerance.fewUlps && abs(row[1] - closed[1] / root) < Tolerance.fewUlps, "\(row) vs \(closed)")
         }
 
         let cases: [(RFD.Settings, [Bool]?, [[Double]], [Double])] = [
@@ -339,50 +337,19 @@ import TestSupport
             let (y, cache) = RFD.forward(f, actions: a, parameters: p, frameMask: mask, settings: settings)
             #expect(cache.assignments == [0, 1, 1])
             #expect(cache.counts == counts, "\(settings): counts \(cache.counts)")
-            #expect(cache.similarity.maxAbsDifference(Matrix(s)) < 1e-14, "\(settings): S = \(cache.similarity.nestedRows)")
-            #expect(y.maxAbsDifference(Matrix(expected)) < 1e-14, "\(settings): f' = \(y.nestedRows), expected \(expected)")
+            #expect(cache.similarity.maxAbsDifference(Matrix(s)) < Tolerance.shortChain, "\(settings): S = \(cache.similarity.nestedRows)")
+            #expect(y.maxAbsDifference(Matrix(expected)) < Tolerance.shortChain, "\(settings): f' = \(y.nestedRows), expected \(expected)")
             let o = OFD.forward(f.float32, actions: a.float32, parameters: p32, frameMask: mask,
                                 settings: OFD.Settings(maskPadding: settings.maskPadding, renormalise: settings.renormalise))
             #expect(o.cache.assignments == [0, 1, 1])
-            #expect(o.output.float64.maxAbsDifference(Matrix(expected)) < 1e-6, "Optimized \(settings): f' = \(o.output.nestedRows)")
+            #expect(o.output.float64.maxAbsDifference(Matrix(expected)) < Tolerance.floatFewUlps, "Optimized \(settings): f' = \(o.output.nestedRows)")
         }
     }
 
     // MARK: Helpers
 
     /// f = Σ (output ⊙ R).
-    func objective(_ output: Matrix<Double>, _ r: Matrix<Double>) -> Double {
-        zip(output.elements, r.elements).reduce(0) { $0 + $1.0 * $1.1 }
-    }
-
-    func expectGradient(_ analytic: Matrix<Double>, of point: Matrix<Double>, _ label: String,
-                        sourceLocation: SourceLocation = #_sourceLocation, _ f: (Matrix<Double>) -> Double) {
-        expectGradient(analytic.elements, of: point.elements, label, sourceLocation: sourceLocation) {
-            f(Matrix(rows: point.rows, columns: point.columns, elements: $0))
-        }
-    }
-
     /// ‖analytic − central differences‖ / ‖central differences‖ < `budget`, step `step`.
-    func expectGradient(_ analytic: [Double], of point: [Double], _ label: String,
-                        sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Double]) -> Double) {
-        precondition(analytic.count == point.count, "\(label): sizes differ")
-        let h = Self.step
-        var x = point, difference = 0.0, norm = 0.0
-        for i in x.indices {
-            x[i] = point[i] + h
-            let up = f(x)
-            x[i] = point[i] - h
-            let down = f(x)
-            x[i] = point[i]
-            let numeric = (up - down) / (2 * h)
-            difference += (analytic[i] - numeric) * (analytic[i] - numeric)
-            norm += numeric * numeric
-        }
-        let error = difference == 0 ? 0 : (difference / max(norm, .leastNormalMagnitude)).squareRoot()
-        #expect(norm > 0, "\(label): the numeric gradient vanishes, so the check is empty", sourceLocation: sourceLocation)
-        #expect(error < Self.budget, "\(label): relative error \(error) against finite differences", sourceLocation: sourceLocation)
-    }
-
     func expectAgree(_ optimized: Matrix<Float>, _ reference: Matrix<Double>, _ label: String,
                      sourceLocation: SourceLocation = #_sourceLocation) {
         let error = scaledMaxError(optimized, reference)

@@ -5,9 +5,8 @@ import TestSupport
 /// MoF and mIoU (Documentation/Method.md §6) on hand-built label sequences; every expected value is worked
 /// out in the comment above it from the frames, not taken from the implementation.
 @Suite struct FrameMetricsTests {
-    /// MoF and mIoU are ratios of small integer counts and sums of a few such ratios: they
-    /// agree with the hand-computed fractions to rounding.
-    static let tolerance = 1e-15
+    // MoF and mIoU are ratios of small integer counts and sums of a few such ratios: they
+    // agree with the hand-computed fractions to rounding. (`Tolerance.fewUlps`)
 
     static func scores(_ predicted: [Int], _ groundTruth: [Int]) -> (mof: Double, miou: Double, matching: LabelMatching) {
         let matching = LabelMatching(predicted: predicted, groundTruth: groundTruth)
@@ -35,8 +34,8 @@ import TestSupport
         // MoF = 5/8. IoU(p0 or p1, g0) = 2/4 (the cluster lies inside g0), IoU(p2, g1) = 3/4.
         // mIoU = (1/2 + 3/4) / 2 = 5/8.
         let s = Self.scores(pred, gt)
-        expectClose(s.mof, 5.0 / 8, tolerance: Self.tolerance)
-        expectClose(s.miou, 5.0 / 8, tolerance: Self.tolerance)
+        expectClose(s.mof, 5.0 / 8, tolerance: Tolerance.fewUlps)
+        expectClose(s.miou, 5.0 / 8, tolerance: Tolerance.fewUlps)
         #expect(s.matching.pairs.count == 2)
         #expect(s.matching.groundTruth(forPredicted: 2) == 1)
         #expect(s.matching.groundTruth(forPredicted: 3) == nil)
@@ -49,8 +48,8 @@ import TestSupport
         // p0 overlaps g0 and g1 by 2 each, p1 overlaps g2 by 2: p1 → g2 and p0 → g0 or g1.
         // MoF = 4/6. IoU(p0, g0|g1) = 2/4, IoU(p1, g2) = 2/2; mIoU = (1/2 + 1)/3 = 1/2.
         let s = Self.scores(pred, gt)
-        expectClose(s.mof, 4.0 / 6, tolerance: Self.tolerance)
-        expectClose(s.miou, 0.5, tolerance: Self.tolerance)
+        expectClose(s.mof, 4.0 / 6, tolerance: Tolerance.fewUlps)
+        expectClose(s.miou, 0.5, tolerance: Tolerance.fewUlps)
         #expect(s.matching.pairs.count == 2)
         #expect(s.matching.groundTruth(forPredicted: 1) == 2)
     }
@@ -62,8 +61,8 @@ import TestSupport
         // p7 → g0 (3 frames), p8 → g1 (3, beats g2's 2). MoF = 6/8.
         // IoU(p7, g0) = 3/3, IoU(p8, g1) = 3/5, g2 unmatched: mIoU = (1 + 3/5)/3 = 8/15.
         let s = Self.scores(pred, gt)
-        expectClose(s.mof, 6.0 / 8, tolerance: Self.tolerance)
-        expectClose(s.miou, 8.0 / 15, tolerance: Self.tolerance)
+        expectClose(s.mof, 6.0 / 8, tolerance: Tolerance.fewUlps)
+        expectClose(s.miou, 8.0 / 15, tolerance: Tolerance.fewUlps)
         #expect(s.matching.predicted(forGroundTruth: 2) == nil)
     }
 
@@ -75,8 +74,8 @@ import TestSupport
         // MoF = 5/6. IoU(p0,g0) = 2/3 (frames 0,2 of g0's 0,2,3), IoU(p1,g1) = 1/2 (frame 1 of
         // 1,3), IoU(p2,g2) = 1: mIoU = (2/3 + 1/2 + 1)/3 = 13/18.
         let s = Self.scores(pred, gt)
-        expectClose(s.mof, 5.0 / 6, tolerance: Self.tolerance)
-        expectClose(s.miou, 13.0 / 18, tolerance: Self.tolerance)
+        expectClose(s.mof, 5.0 / 6, tolerance: Tolerance.fewUlps)
+        expectClose(s.miou, 13.0 / 18, tolerance: Tolerance.fewUlps)
         #expect(s.matching.pairs.map { [$0.predicted, $0.groundTruth] } == [[0, 0], [1, 1], [2, 2]])
     }
 
@@ -99,6 +98,6 @@ import TestSupport
         // and p1 covers g1 (2) and one g−1 frame: MoF = 4/7 whichever p0 takes.
         let s = Self.scores(kept.predicted, kept.groundTruth)
         #expect(s.mof == 1 && s.miou == 1)
-        expectClose(Self.scores(pred, gt).mof, 4.0 / 7, tolerance: Self.tolerance)
+        expectClose(Self.scores(pred, gt).mof, 4.0 / 7, tolerance: Tolerance.fewUlps)
     }
 }

@@ -191,8 +191,8 @@ import TestSupport
                 let m = normalized.reduce(0, +) / Double(d)
                 let v = normalized.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(d)
                 expectClose(m, 0, tolerance: tolerance, "mean of row \(row)")
-                expectClose(v, sigma2 / (sigma2 + 1e-5), tolerance: tolerance, "variance of row \(row)")
-                expectClose(v, 1, tolerance: 1e-5 / sigma2 + tolerance, "variance of row \(row) against 1")
+                expectClose(v, sigma2 / (sigma2 + Reference.LayerNorm.defaultEpsilon), tolerance: tolerance, "variance of row \(row)")
+                expectClose(v, 1, tolerance: Reference.LayerNorm.defaultEpsilon / sigma2 + tolerance, "variance of row \(row) against 1")
             }
         }
         // γ = 1, β = 0 makes the output x̂ itself.
@@ -277,7 +277,7 @@ import TestSupport
         let mask = (0..<rows).map { $0 < 6 }
         let p = Reference.SoftmaxWithTemperature.forward(x, temperature: tau)
         let grad = Reference.SoftCrossEntropy.backward(probabilities: p, targets: t, mask: mask, temperature: tau)
-        let bound = 2 * Reference.SoftCrossEntropy.logOffset / (Double(rows) * tau * p.elements.min()!) + 1e-14
+        let bound = 2 * Reference.SoftCrossEntropy.logOffset / (Double(rows) * tau * p.elements.min()!) + Tolerance.shortChain
         for r in 0..<rows {
             for k in 0..<6 {
                 if mask[r] {
@@ -312,7 +312,7 @@ import TestSupport
         for (pos, c, value) in cases {
             expectClose(d4[pos, c], value, tolerance: Tolerance.double, "PE[\(pos), \(c)], D = 4")
             // Float: one rounding of a value of size ≤ 1 (6e-8).
-            expectClose(d4o[pos, c], value, tolerance: 1e-7, "Optimized PE[\(pos), \(c)], D = 4")
+            expectClose(d4o[pos, c], value, tolerance: Tolerance.floatRounding, "Optimized PE[\(pos), \(c)], D = 4")
         }
         let d6 = Reference.SinusoidalPositions.forward(length: 8, dimension: 6)
         expectClose(d6[3, 2], 0.13879810108005056, tolerance: Tolerance.double, "sin(3/10000^(1/3))")

@@ -4,9 +4,8 @@ import TestSupport
 
 /// `LinearAssignment.solve` against brute force (optimality) and against SciPy (tie order).
 @Suite struct LinearAssignmentTests {
-    /// Real-valued totals of at most 6 terms summed in different orders: a few ulps of the
-    /// entries' magnitude (≤ 10) suffice; 1e-12 leaves a wide margin.
-    static let totalTolerance = 1e-12
+    // Real-valued totals of at most 6 terms summed in different orders: a few ulps of the
+    // entries' magnitude (≤ 10) suffice; 1e-12 leaves a wide margin. (`Tolerance.rounding`)
 
     /// The best total over every assignment of min(r, c) pairs, by enumerating all injective
     /// maps from the smaller side into the larger one.
@@ -67,7 +66,7 @@ import TestSupport
                         Self.expectValidAssignment(result, for: matrix)
                         let total = zip(result.rows, result.columns).reduce(0.0) { $0 + matrix[$1.0, $1.1] }
                         let best = Self.bruteForceOptimum(matrix, maximize: maximize)
-                        expectClose(total, best, tolerance: Self.totalTolerance,
+                        expectClose(total, best, tolerance: Tolerance.rounding,
                                     "\(matrix.rows)×\(matrix.columns) maximize=\(maximize) \(matrix.nestedRows)")
                     }
                 }

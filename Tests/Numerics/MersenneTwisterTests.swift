@@ -66,10 +66,9 @@ import TestSupport
 
     // MARK: NumPy legacy RandomState, from numpy itself
 
-    /// `randn` goes through `log` and `sqrt`; libm's `log` may differ from the one NumPy was
-    /// built against by an ulp, so gaussians are held to 1e-15 relative (≈ 5 ulps), every
-    /// other draw to exact equality.
-    static let gaussianRelativeTolerance = 1e-15
+    // `randn` goes through `log` and `sqrt`; libm's `log` may differ from the one NumPy was
+    // built against by an ulp, so gaussians are held to 1e-15 relative (≈ 5 ulps), every
+    // other draw to exact equality. (`Tolerance.fewUlps`)
 
     @Test("every op sequence reproduces numpy's legacy RandomState",
           .enabled(if: fixtureExists(numpyRandomFixture), "fixtures/golden/numpy_mt19937.json is missing"),
@@ -96,7 +95,7 @@ import TestSupport
                 let expected = try #require(op.reals)
                 for (i, value) in expected.enumerated() {
                     let got = generator.gaussian()
-                    #expect(abs(got - value) <= Self.gaussianRelativeTolerance * abs(value),
+                    #expect(abs(got - value) <= Tolerance.fewUlps * abs(value),
                             "\(label) draw \(i): \(got) vs \(value)")
                 }
             case "randint_intervals":

@@ -39,16 +39,15 @@ import TestSupport
         return total
     }
 
-    /// At most 16 terms, each a product of ≤ 16 factors (≤ 16 ε relative), summed: 1e-14
-    /// absolute leaves a margin of 10 over the ~1e-15 worst case.
-    static let probabilityTolerance = 1e-14
+    // At most 16 terms, each a product of ≤ 16 factors (≤ 16 ε relative), summed: 1e-14
+    // absolute leaves a margin of 10 over the ~1e-15 worst case. (`Tolerance.shortChain`)
 
     @Test("majorityProbability equals the binomial tail summed outcome by outcome",
           arguments: [1, 2, 5, 8, 15])
     func majorityProbability(draws n: Int) {
         for p in [0.0, 0.05, 0.3, 0.5, 0.5333, 0.7, 0.99, 1.0] {
             expectClose(SegmentF1.majorityProbability(p, draws: n), Self.majorityByEnumeration(p, draws: n),
-                        tolerance: Self.probabilityTolerance, "p = \(p), n = \(n)")
+                        tolerance: Tolerance.shortChain, "p = \(p), n = \(n)")
         }
     }
 
@@ -57,9 +56,9 @@ import TestSupport
         #expect(SegmentF1.majorityProbability(0, draws: 15) == 0)
         #expect(SegmentF1.majorityProbability(1, draws: 15) == 1)
         // n odd: P(X ≥ 8) = P(X ≤ 7) by symmetry at p = 1/2, so exactly 1/2.
-        expectClose(SegmentF1.majorityProbability(0.5, draws: 15), 0.5, tolerance: Self.probabilityTolerance)
+        expectClose(SegmentF1.majorityProbability(0.5, draws: 15), 0.5, tolerance: Tolerance.shortChain)
         // n = 2 needs both draws: p².
-        expectClose(SegmentF1.majorityProbability(0.3, draws: 2), 0.09, tolerance: Self.probabilityTolerance)
+        expectClose(SegmentF1.majorityProbability(0.3, draws: 2), 0.09, tolerance: Tolerance.shortChain)
     }
 
     // MARK: Hits
@@ -75,7 +74,7 @@ import TestSupport
         // Expected hits = 50 · (1/2 + 1) = 75.
         let f1 = SegmentF1()
         expectClose(f1.expectedHits(predicted: pred, groundTruth: gt, matching: matching), 75,
-                    tolerance: 50 * Self.probabilityTolerance)
+                    tolerance: 50 * Tolerance.shortChain)
     }
 
     @Test("a window whose class is unmatched never hits; a fully agreeing one always does", arguments: 0..<5)
@@ -99,7 +98,7 @@ import TestSupport
         // 120 hits, 3 windows, 2 videos, 2 classes: P = 120/200, R = 120/(150 + 1e-8).
         let p = 120.0 / 200, r = 120.0 / (150 + 1e-8)
         let expected = 2 * p * r / (p + r + 1e-8)
-        expectClose(f1.score(hits: 120, windows: 3, videos: 2, classes: 2), expected, tolerance: 1e-15)
+        expectClose(f1.score(hits: 120, windows: 3, videos: 2, classes: 2), expected, tolerance: Tolerance.fewUlps)
         // float32 arithmetic lands on a Float and within a few Float ulps of the float64 value.
         let single = f1.score(hits: 120, windows: 3, videos: 2, classes: 2, arithmetic: .float32)
         #expect(Double(Float(single)) == single)
@@ -119,9 +118,9 @@ import TestSupport
         let p = 1.5, r = 150 / (150 + 1e-8)
         let expected = 2 * p * r / (p + r + 1e-8)
         let video = try EvaluationProtocol(seed: seed).evaluateVideos([sequence])
-        expectClose(video.scores.f1, expected, tolerance: 1e-15)
+        expectClose(video.scores.f1, expected, tolerance: Tolerance.fewUlps)
         // The expectation differs from 150 hits by < 1e-12.
-        expectClose(video.scores.f1Expected, expected, tolerance: 1e-12)
+        expectClose(video.scores.f1Expected, expected, tolerance: Tolerance.rounding)
         // Activity level: the same in float32 arithmetic.
         let activity = try EvaluationProtocol(seed: seed).evaluateActivity([sequence])
         #expect(relativeError(Float(activity.scores.f1), expected) < 4 * Double(Float.ulpOfOne))

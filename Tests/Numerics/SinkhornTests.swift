@@ -1,6 +1,6 @@
 import CLOTCore
 import Foundation
-import Optimized
+import Implementations
 import Reference
 import Testing
 import TestSupport
@@ -9,19 +9,19 @@ import TestSupport
 /// (`Reference.balancedProjection`, and the balanced mode of both solvers): marginals after
 /// convergence and after the official single iteration, and closed forms.
 ///
+/// The projection on its own is tested on Reference only: the Optimized Sinkhorn iterations
+/// are internal to its fused solver (they work in place on the solver's workspace) and have no
+/// entry point of their own. The balanced mode of the solvers, below, runs on both.
+///
+/// Tolerances: marginals after 2000 Sinkhorn iterations in Double are a convergence check
+/// (`Tolerance.converged`: at ε = 0.07 with costs in [0, 2.2] and N ≤ 60 the marginal error is
+/// far below 1e-6 after a few hundred iterations); the marginal a Sinkhorn half-step sets
+/// exactly keeps only the rounding of a sum of ≤ 60 terms (`Tolerance.rounding`); the row
+/// marginal after one iteration on a non-uniform cost misses by percents, far above
+/// `Tolerance.visible`.
+///
 /// [Cuturi 2013]: https://papers.nips.cc/paper/4927
 @Suite struct SinkhornTests {
-    /// Marginals after 2000 Sinkhorn iterations in Double. Sinkhorn converges linearly; at
-    /// ε = 0.07 with costs in [0, 2.2] and N ≤ 60 the marginal error is far below 1e-6 after a
-    /// few hundred iterations, so 1e-6 (relative to the target mass) is a convergence check,
-    /// not a rounding one.
-    static let convergedMarginal = 1e-6
-    /// The marginal a Sinkhorn half-step sets exactly: only rounding of a sum of ≤ 60 terms
-    /// (relative ~1e-15) remains.
-    static let exactMarginal = 1e-12
-    /// "Measurably off": the row marginal after one iteration on a non-uniform cost misses by
-    /// percents; 1e-3 relative is far above any rounding and far below the typical miss.
-    static let measurablyOff = 1e-3
 
     static let epsilon = 0.07
 
@@ -49,8 +49,8 @@ import TestSupport
             let g = OTProblems.cost(frames: 40 + 5 * seed, clusters: 3 + seed, seed: seed, structured: structured)
             let t = Self.project(g, iterations: 2000)
             let miss = Self.marginalMisses(t, mask: Array(repeating: true, count: g.rows))
-            #expect(miss.rows <= Self.convergedMarginal, "seed \(seed) structured \(structured): rows miss \(miss.rows)")
-            #expect(miss.columns <= Self.convergedMarginal, "seed \(seed) structured \(structured): columns miss \(miss.columns)")
+            #expect(miss.rows <= Tolerance.converged, "seed \(seed) structured \(structured): rows miss \(miss.rows)")
+            #expect(miss.columns <= Tolerance.converged, "seed \(seed) structured \(structured): columns miss \(miss.columns)")
             #expect(t.elements.allSatisfy { $0 >= 0 && $0.isFinite })
         }
     }
@@ -61,8 +61,8 @@ import TestSupport
             let g = OTProblems.cost(frames: 50, clusters: 2 + seed, seed: seed, structured: structured)
             let t = Self.project(g, iterations: 1)
             let miss = Self.marginalMisses(t, mask: Array(repeating: true, count: g.rows))
-            #expect(miss.columns <= Self.exactMarginal, "seed \(seed) structured \(structured): columns miss \(miss.columns)")
-            #expect(miss.rows > Self.measurablyOff, "seed \(seed) structured \(structured): rows miss only \(miss.rows)")
+            #expect(miss.columns <= Tolerance.rounding, "seed \(seed) structured \(structured): columns miss \(miss.columns)")
+            #expect(miss.rows > Tolerance.visible, "seed \(seed) structured \(structured): rows miss only \(miss.rows)")
         }
     }
 
@@ -75,8 +75,8 @@ import TestSupport
             let t = Self.project(g, mask: mask, iterations: iterations)
             for i in real..<n { #expect(t.row(i).allSatisfy { $0 == 0 }, "padded row \(i) has mass") }
             let miss = Self.marginalMisses(t, mask: mask)
-            #expect(miss.columns <= (iterations == 1 ? Self.exactMarginal : Self.convergedMarginal))
-            if iterations > 1 { #expect(miss.rows <= Self.convergedMarginal, "rows miss \(miss.rows)") }
+            #expect(miss.columns <= (iterations == 1 ? Tolerance.rounding : Tolerance.converged))
+            if iterations > 1 { #expect(miss.rows <= Tolerance.converged, "rows miss \(miss.rows)") }
         }
     }
 
@@ -87,13 +87,13 @@ import TestSupport
             let t = Self.project(g, iterations: iterations)
             let expected = 1 / (Double(n) * Double(k))
             // Each entry is exp of a sum of a few logs: relative rounding ~1e-15.
-            for x in t.elements { expectClose(x, expected, tolerance: 1e-13 * expected, "\(n)×\(k), \(iterations) iterations") }
+            for x in t.elements { expectClose(x, expected, tolerance: Tolerance.longChain * expected, "\(n)×\(k), \(iterations) iterations") }
         }
         // Padded: dx = 1/n over the real rows only.
         let mask = OTProblems.mask(frames: n, real: n - 3)
         let t = Self.project(g, mask: mask, iterations: 1)
         for i in 0..<n {
-            for x in t.row(i) { expectClose(x, mask[i] ? 1 / (Double(n - 3) * Double(k)) : 0, tolerance: 1e-13 / Double(n)) }
+            for x in t.row(i) { expectClose(x, mask[i] ? 1 / (Double(n - 3) * Double(k)) : 0, tolerance: Tolerance.longChain / Double(n)) }
         }
     }
 
@@ -108,7 +108,7 @@ import TestSupport
         let t = Self.project(g, iterations: 1)
         let expected = 1 / Double(n * k)
         // exp of (log sums of up to 30 terms spanning e^{±14}): relative rounding ≲ 1e-13.
-        for x in t.elements { expectClose(x, expected, tolerance: 1e-12 * expected, "seed \(seed)") }
+        for x in t.elements { expectClose(x, expected, tolerance: Tolerance.rounding * expected, "seed \(seed)") }
     }
 
     /// 2 × 2 with uniform marginals: T = [[p, ½ − p], [½ − p, p]] and the Gibbs form forces
@@ -125,7 +125,7 @@ import TestSupport
         let t = Self.project(g, iterations: 20_000, epsilon: epsilon)
         let expected = [[p, 0.5 - p], [0.5 - p, p]]
         for i in 0..<2 {
-            for j in 0..<2 { expectClose(t[i, j], expected[i][j], tolerance: Self.convergedMarginal, "Δ \(difference) ε \(epsilon)") }
+            for j in 0..<2 { expectClose(t[i, j], expected[i][j], tolerance: Tolerance.converged, "Δ \(difference) ε \(epsilon)") }
         }
     }
 
@@ -141,7 +141,7 @@ import TestSupport
         for iterations in [1, 3] {
             let difference = Self.project(g, iterations: iterations).maxAbsDifference(Self.project(shifted, iterations: iterations))
             // Entries ~1/100; shifting by ≤ ½ at ε = 0.07 moves the exponents by ≤ 7, rounding ≲ 1e-15 of them.
-            #expect(difference <= 1e-13, "seed \(seed), \(iterations) iterations: \(difference)")
+            #expect(difference <= Tolerance.longChain, "seed \(seed), \(iterations) iterations: \(difference)")
         }
     }
 
@@ -153,7 +153,7 @@ import TestSupport
                 let t = Self.project(g, iterations: iterations, epsilon: 1e-3)
                 #expect(t.isFinite, "seed \(seed) structured \(structured) iterations \(iterations)")
                 #expect(t.elements.allSatisfy { $0 >= 0 })
-                #expect(Self.marginalMisses(t, mask: Array(repeating: true, count: g.rows)).columns <= 1e-12)
+                #expect(Self.marginalMisses(t, mask: Array(repeating: true, count: g.rows)).columns <= Tolerance.rounding)
             }
         }
     }
@@ -176,54 +176,44 @@ import TestSupport
         return s
     }()
 
-    @Test("Reference solver, balanced: one Sinkhorn iteration fixes only the columns, many fix both", arguments: 0..<3)
-    func referenceSolverBalanced(seed: Int) {
+    /// Reference: the marginal a half-step sets holds to `Tolerance.rounding`, and after
+    /// convergence both to `Tolerance.converged`. Float32: the half-step's marginal holds to Float
+    /// rounding of sums of ≤ 36 terms (`Tolerance.floatSum` relative); after convergence both
+    /// hold to the same.
+    @Test("the solver, balanced: one Sinkhorn iteration fixes only the columns, many fix both",
+          arguments: Implementation.allCases, 0..<3)
+    func solverBalanced(_ implementation: Implementation, seed: Int) {
         let n = 36, k = 4
+        let exact = Tolerance.of(implementation, reference: Tolerance.rounding, optimized: Tolerance.floatSum)
+        let converged = Tolerance.of(implementation, reference: Tolerance.converged, optimized: Tolerance.floatSum)
         for structured in [true, false] {
             let cost = OTProblems.cost(frames: n, clusters: k, seed: seed, structured: structured)
-            let one = Reference.solveASOT(cost: cost, settings: OTProblems.settings(.balanced, sinkhornIterations: 1))
+            let one = implementation.solveASOT(cost: cost, settings: OTProblems.settings(.balanced, sinkhornIterations: 1))
             let missOne = Self.solvedMisses(one.plan, real: n)
-            #expect(missOne.columns <= Self.exactMarginal, "seed \(seed): columns miss \(missOne.columns)")
-            #expect(missOne.rows > Self.measurablyOff, "seed \(seed): rows miss only \(missOne.rows)")
-            let many = Reference.solveASOT(cost: cost, settings: Self.convergedSettings)
+            #expect(missOne.columns <= exact, "\(implementation) seed \(seed): columns miss \(missOne.columns)")
+            #expect(missOne.rows > Tolerance.visible, "\(implementation) seed \(seed): rows miss only \(missOne.rows)")
+            let many = implementation.solveASOT(cost: cost, settings: Self.convergedSettings)
             let missMany = Self.solvedMisses(many.plan, real: n)
-            #expect(missMany.rows <= Self.convergedMarginal && missMany.columns <= Self.convergedMarginal,
-                    "seed \(seed) structured \(structured): misses \(missMany)")
-        }
-    }
-
-    /// Float32: the marginal a half-step sets holds to Float rounding of sums of ≤ 36 terms
-    /// (1e-5 relative); after convergence both hold to the same.
-    @Test("Optimized solver, balanced: one Sinkhorn iteration fixes only the columns, many fix both", arguments: 0..<3)
-    func optimizedSolverBalanced(seed: Int) {
-        let n = 36, k = 4
-        for structured in [true, false] {
-            let cost = OTProblems.cost(frames: n, clusters: k, seed: seed, structured: structured).float32
-            let one = Optimized.solveASOT(cost: cost, settings: OTProblems.settings(.balanced, sinkhornIterations: 1))
-            let missOne = Self.solvedMisses(one.plan, real: n)
-            #expect(missOne.columns <= 1e-5, "seed \(seed): columns miss \(missOne.columns)")
-            #expect(missOne.rows > Self.measurablyOff, "seed \(seed): rows miss only \(missOne.rows)")
-            let many = Optimized.solveASOT(cost: cost, settings: Self.convergedSettings)
-            let missMany = Self.solvedMisses(many.plan, real: n)
-            #expect(missMany.rows <= 1e-5 && missMany.columns <= 1e-5, "seed \(seed) structured \(structured): misses \(missMany)")
+            #expect(missMany.rows <= converged && missMany.columns <= converged,
+                    "\(implementation) seed \(seed) structured \(structured): misses \(missMany)")
         }
     }
 
     /// With α = 0, G = (1 − α)C is constant when C is: the projection returns dx·dyᵀ, so the
-    /// solver's n·T is 1/K everywhere, in both implementations and for any iteration count.
-    @Test("both solvers, balanced, uniform cost and α = 0: the plan is 1/K everywhere")
-    func solversUniformCost() {
+    /// solver's n·T is 1/K everywhere, for any iteration count. Double: exp of a sum of a few
+    /// logs (`Tolerance.longChain`); Float32 kernel, sums of 30 terms: a few ulps of 0.2
+    /// (`Tolerance.floatFewUlps`).
+    @Test("the solver, balanced, uniform cost and α = 0: the plan is 1/K everywhere", arguments: Implementation.allCases)
+    func solverUniformCost(_ implementation: Implementation) {
         let n = 30, k = 5
         var settings = OTProblems.settings(.balanced)
         settings.alpha = 0
         let cost = Matrix<Double>(rows: n, columns: k, repeating: 0.8)
+        let tolerance = Tolerance.of(implementation, reference: Tolerance.longChain, optimized: Tolerance.floatFewUlps)
         for iterations in [1, 20] {
             settings.sinkhornIterations = iterations
-            let reference = Reference.solveASOT(cost: cost, settings: settings).plan
-            let optimized = Optimized.solveASOT(cost: cost.float32, settings: settings).plan
-            for x in reference.elements { expectClose(x, 1 / Double(k), tolerance: 1e-13) }
-            // Float32 kernel, sums of 30 terms: a few ulps of 0.2.
-            for x in optimized.elements { expectClose(Double(x), 1 / Double(k), tolerance: 1e-6) }
+            let plan = implementation.solveASOT(cost: cost, settings: settings).plan
+            for x in plan.elements { expectClose(x, 1 / Double(k), tolerance: tolerance, "\(implementation) \(iterations) iterations") }
         }
     }
 }

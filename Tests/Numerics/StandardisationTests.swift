@@ -12,8 +12,8 @@ import TestSupport
         let z = Standardisation.standardise(x)
         let r = 1 / 2.0.squareRoot()
         #expect(z.rows == 3 && z.columns == 2)
-        expectClose(z[0, 0], -r, tolerance: 1e-15)
-        expectClose(z[1, 0], r, tolerance: 1e-15)
+        expectClose(z[0, 0], -r, tolerance: Tolerance.fewUlps)
+        expectClose(z[1, 0], r, tolerance: Tolerance.fewUlps)
         #expect(z[0, 1] == 0 && z[1, 1] == 0)
         #expect(z.row(2) == [0, 0])
     }
@@ -27,8 +27,7 @@ import TestSupport
         #expect(z.row(0) != [0, 0, 0])
     }
 
-    /// Means and variances over ≤ 50 rows of O(1) values: rounding stays far below 1e-12.
-    static let momentTolerance = 1e-12
+    // Means and variances over ≤ 50 rows of O(1) values: rounding stays far below 1e-12. (`Tolerance.rounding`)
 
     @Test("present rows: column mean 0 and (ddof 0) standard deviation 1/√d", arguments: 0..<10)
     func moments(seed: Int) {
@@ -48,8 +47,8 @@ import TestSupport
         for j in 0..<d {
             let mean = present.reduce(0) { $0 + z[$1, j] } / m
             let variance = present.reduce(0) { $0 + (z[$1, j] - mean) * (z[$1, j] - mean) } / m
-            expectClose(mean, 0, tolerance: Self.momentTolerance, "column \(j) mean")
-            expectClose(variance.squareRoot(), 1 / Double(d).squareRoot(), tolerance: Self.momentTolerance, "column \(j) std")
+            expectClose(mean, 0, tolerance: Tolerance.rounding, "column \(j) mean")
+            expectClose(variance.squareRoot(), 1 / Double(d).squareRoot(), tolerance: Tolerance.rounding, "column \(j) std")
         }
     }
 

@@ -1,4 +1,5 @@
 import CLOTCore
+import Implementations
 import Optimized
 import Reference
 import Testing
@@ -11,15 +12,31 @@ import TestSupport
 ///
 /// hand-computed on tiny inputs, and the O(N·K) prefix-sum form of `Optimized` against the
 /// plain windowed sum of `Reference`.
+///
+/// `Optimized` has the filter only composed with the action structure, Cv(T Ck), as its solver
+/// uses it. With K = 2, T Ck swaps the two columns, so Cv alone is Cv(T Ck) of the swapped
+/// matrix: the filter's own properties run on both implementations that way; the hand-computed
+/// single-column cases (K = 1, where T Ck = 0) are Reference only.
+///
+/// Tolerances: hand-computed cases are sums of a few small integers divided by an exact binary
+/// fraction, exact in Double, so `Tolerance.longChain` is only a guard against reordering; in
+/// Float32 the same small integers are exact and the prefix sums are kept in Double, so only
+/// the final product rounds (`Tolerance.floatFewUlps`, relative). The Float32 prefix-sum filter
+/// against the Double windowed sum: Y = rowsum − T_tk and the final product rounded to Float,
+/// a few Float ulps relative; `Tolerance.floatSum` leaves a wide margin.
 @Suite struct TemporalFilterTests {
-    /// Hand-computed cases are sums of a few small integers divided by an exact binary
-    /// fraction: exact in Double, so the tolerance is only a guard against reordering.
-    static let handTolerance = 1e-13
+    static let filterRelativeTolerance = Tolerance.floatSum
 
-    /// Float32 prefix-sum filter against the Double windowed sum: the prefix sums are kept in
-    /// Double, so the error is Y = rowsum − T_tk and the final product rounded to Float, a few
-    /// Float ulps (1.2e-7 each) relative; 1e-5 leaves a wide margin.
-    static let filterRelativeTolerance = 1e-5
+    static func handTolerance(_ implementation: Implementation) -> Double {
+        Tolerance.of(implementation, reference: Tolerance.longChain, optimized: Tolerance.floatFewUlps)
+    }
+
+    /// Cv Y for a two-column Y on `implementation`: Cv(T Ck) of Y with its columns swapped.
+    static func filter(_ y: Matrix<Double>, radius r: Double, on implementation: Implementation) -> Matrix<Double> {
+        precondition(y.columns == 2, "the swap trick needs K = 2")
+        let swapped = Matrix(rows: y.rows, columns: 2, elements: (0..<y.elements.count).map { y.elements[$0 ^ 1] })
+        return implementation.filteredActionStructure(swapped, radius: r)
+    }
 
     static func column(_ values: [Double]) -> Matrix<Double> {
         Matrix(rows: values.count, columns: 1, elements: values)
@@ -30,20 +47,21 @@ import TestSupport
         // t = 0: Y1 + Y2 = 5;  t = 1: Y0 + Y2 + Y3 = 8;  t = 2: Y0 + Y1 + Y3 = 7;  t = 3: Y1 + Y2 = 5
         let out = Reference.applyTemporalFilter(Self.column([1, 2, 3, 4]), radius: 0.5)
         for (t, expected) in [10.0, 16, 14, 10].enumerated() {
-            expectClose(out[t, 0], expected, tolerance: Self.handTolerance, "t = \(t)")
+            expectClose(out[t, 0], expected, tolerance: Self.handTolerance(.reference), "t = \(t)")
         }
     }
 
-    @Test("an impulse spreads to the R neighbours on each side, never to itself")
-    func impulseResponse() {
+    @Test("an impulse spreads to the R neighbours on each side, never to itself", arguments: Implementation.allCases)
+    func impulseResponse(_ implementation: Implementation) {
         // N = 10, r = ¼: R = ⌊2.5⌋ = 2, weight 1/r = 4.
         var y = Matrix<Double>.zeros(10, 2)
         y[5, 0] = 1
         y[0, 1] = 1   // at the boundary: only the right side exists
-        let out = Reference.applyTemporalFilter(y, radius: 0.25)
+        let out = Self.filter(y, radius: 0.25, on: implementation)
+        let tolerance = Self.handTolerance(implementation)
         for t in 0..<10 {
-            expectClose(out[t, 0], [3, 4, 6, 7].contains(t) ? 4 : 0, tolerance: Self.handTolerance, "column 0, t = \(t)")
-            expectClose(out[t, 1], [1, 2].contains(t) ? 4 : 0, tolerance: Self.handTolerance, "column 1, t = \(t)")
+            expectClose(out[t, 0], [3, 4, 6, 7].contains(t) ? 4 : 0, tolerance: tolerance, "\(implementation) column 0, t = \(t)")
+            expectClose(out[t, 1], [1, 2].contains(t) ? 4 : 0, tolerance: tolerance, "\(implementation) column 1, t = \(t)")
         }
     }
 
@@ -69,8 +87,8 @@ import TestSupport
         #expect(Reference.multiplyByActionStructure(t).nestedRows == expected)
     }
 
-    @Test("fused cost, hand-computed: N = 4, K = 2, r = ½, α = ¼")
-    func fusedCostHandComputed() {
+    @Test("Cv(T Ck) and the fused cost, hand-computed: N = 4, K = 2, r = ½, α = ¼", arguments: Implementation.allCases)
+    func fusedCostHandComputed(_ implementation: Implementation) {
         // T Ck swaps the two columns (K = 2): Y = [[2, 1], [0, 3], [1, 1], [4, 0]].
         let t = Matrix<Double>([[1, 2], [3, 0], [1, 1], [0, 4]])
         let c = Matrix<Double>([[0, 1], [2, 0], [1, 1], [0.5, 0.5]])
@@ -78,25 +96,40 @@ import TestSupport
         //   column 0 (Y = 2, 0, 1, 4): t0: 0+1 = 1 → 2;  t1: 2+1+4 = 7 → 14;  t2: 2+0+4 = 6 → 12;  t3: 0+1 = 1 → 2
         //   column 1 (Y = 1, 3, 1, 0): t0: 3+1 = 4 → 8;  t1: 1+1+0 = 2 → 4;   t2: 1+3+0 = 4 → 8;   t3: 3+1 = 4 → 8
         let filtered: [[Double]] = [[2, 8], [14, 4], [12, 8], [2, 8]]
+        let cvCk = implementation.filteredActionStructure(t, radius: 0.5)
+        for i in 0..<4 {
+            for j in 0..<2 {
+                expectClose(cvCk[i, j], filtered[i][j], tolerance: Self.handTolerance(implementation) * filtered[i][j],
+                            "\(implementation) (\(i), \(j))")
+            }
+        }
+        // The fused cost, αCv(T Ck) + (1 − α)C, is the Optimized solver's internal sweep (its
+        // results are tested through the solver); here the Reference one.
         let g = Reference.fusedCost(plan: t, cost: c, alpha: 0.25, radius: 0.5)
         for i in 0..<4 {
             for j in 0..<2 {
-                expectClose(g[i, j], 0.25 * filtered[i][j] + 0.75 * c[i, j], tolerance: Self.handTolerance, "(\(i), \(j))")
+                expectClose(g[i, j], 0.25 * filtered[i][j] + 0.75 * c[i, j], tolerance: Self.handTolerance(.reference), "(\(i), \(j))")
             }
         }
     }
 
-    @Test("the filter is linear and symmetric: ⟨Cv Y, Z⟩ = ⟨Y, Cv Z⟩", arguments: 0..<5)
-    func selfAdjoint(seed: Int) {
+    /// Two sums of ~N·K·2R products of O(1/r) values, differently ordered: `Tolerance.double`
+    /// relative in Double. In Float32 each filtered entry, a Double prefix-sum difference of
+    /// Gaussian values (cancelling), is rounded once to Float: relative to the inner product's
+    /// scale Σ|Cv Y|·|Z|, that is ε_f-sized, bounded by `Tolerance.floatSum`.
+    @Test("the filter is linear and symmetric: ⟨Cv Y, Z⟩ = ⟨Y, Cv Z⟩", arguments: Implementation.allCases, 0..<5)
+    func selfAdjoint(_ implementation: Implementation, seed: Int) {
         var g = MersenneTwister(seed: seed)
         let n = 40 + g.integer(in: 0..<40), r = 0.05 + 0.3 * g.uniform()
-        let y = Matrix(rows: n, columns: 3, elements: (0..<(3 * n)).map { _ in g.gaussian() })
-        let z = Matrix(rows: n, columns: 3, elements: (0..<(3 * n)).map { _ in g.gaussian() })
-        let cy = Reference.applyTemporalFilter(y, radius: r), cz = Reference.applyTemporalFilter(z, radius: r)
+        // Float32-representable inputs, so both implementations filter the same numbers.
+        let y = Matrix(rows: n, columns: 2, elements: (0..<(2 * n)).map { _ in Double(Float(g.gaussian())) })
+        let z = Matrix(rows: n, columns: 2, elements: (0..<(2 * n)).map { _ in Double(Float(g.gaussian())) })
+        let cy = Self.filter(y, radius: r, on: implementation), cz = Self.filter(z, radius: r, on: implementation)
         let lhs = zip(cy.elements, z.elements).reduce(0) { $0 + $1.0 * $1.1 }
         let rhs = zip(y.elements, cz.elements).reduce(0) { $0 + $1.0 * $1.1 }
-        // Two sums of ~N·K·2R products of O(1/r) values, differently ordered.
-        expectClose(lhs, rhs, tolerance: 1e-10 * max(1, abs(lhs)), "seed \(seed)")
+        let scale = zip(cy.elements, z.elements).reduce(0) { $0 + abs($1.0 * $1.1) }
+        let tolerance = Tolerance.of(implementation, reference: Tolerance.double, optimized: Tolerance.floatSum)
+        expectClose(lhs, rhs, tolerance: tolerance * max(1, scale), "\(implementation) seed \(seed)")
     }
 
     /// N includes sizes with R = 0 (N·r < 1), R = 1, a window of radius ½ that hits both ends

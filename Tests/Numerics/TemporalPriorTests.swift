@@ -1,67 +1,82 @@
 import CLOTCore
+import Implementations
 import Optimized
 import Reference
 import Testing
 import TestSupport
 
 /// The temporal prior P_tk = ρ·|t/N − k/K| (ASOT §3, Documentation/Method.md §3): hand-computed values,
-/// its shape, and `Optimized` (Float32) against `Reference` (Double).
+/// its shape on both implementations, and `Optimized` (Float32) against `Reference` (Double).
 @Suite struct TemporalPriorTests {
-    /// Hand-computed entries are a few Double operations on exact binary fractions or tenths:
-    /// rounding is below 1e-16; 1e-15 leaves room.
-    static let handTolerance = 1e-15
+    /// An entry is a few operations on values ≤ 1 (t/N, k/K, a difference, a product by ρ):
+    /// `Tolerance.fewUlps` in Double, `Tolerance.floatFewUlps` in Float32.
+    static func entryTolerance(_ implementation: Implementation) -> Double {
+        Tolerance.of(implementation, reference: Tolerance.fewUlps, optimized: Tolerance.floatFewUlps)
+    }
 
-    @Test("hand-computed 4 × 2 prior with ρ = 0.2")
-    func handComputed() {
+    @Test("hand-computed 4 × 2 prior with ρ = 0.2", arguments: Implementation.allCases)
+    func handComputed(_ implementation: Implementation) {
         // t/N ∈ {0, .25, .5, .75}, k/K ∈ {0, .5}
         let expected: [[Double]] = [[0.00, 0.10],
                                     [0.05, 0.05],
                                     [0.10, 0.00],
                                     [0.15, 0.05]]
-        let prior = Reference.temporalPrior(frames: 4, clusters: 2, rho: 0.2)
+        let prior = implementation.temporalPrior(frames: 4, clusters: 2, rho: 0.2)
         #expect(prior.rows == 4 && prior.columns == 2)
         for t in 0..<4 {
-            for k in 0..<2 { expectClose(prior[t, k], expected[t][k], tolerance: Self.handTolerance, "(\(t), \(k))") }
+            for k in 0..<2 {
+                expectClose(prior[t, k], expected[t][k], tolerance: Self.entryTolerance(implementation), "\(implementation) (\(t), \(k))")
+            }
         }
     }
 
-    @Test("hand-computed 3 × 3 prior with ρ = 1: N = K puts zeros on the diagonal")
-    func handComputedSquare() {
-        let prior = Reference.temporalPrior(frames: 3, clusters: 3, rho: 1)
+    @Test("hand-computed 3 × 3 prior with ρ = 1: N = K puts zeros on the diagonal", arguments: Implementation.allCases)
+    func handComputedSquare(_ implementation: Implementation) {
+        let prior = implementation.temporalPrior(frames: 3, clusters: 3, rho: 1)
         let third = 1.0 / 3.0
         let expected: [[Double]] = [[0, third, 2 * third],
                                     [third, 0, third],
                                     [2 * third, third, 0]]
         for t in 0..<3 {
-            for k in 0..<3 { expectClose(prior[t, k], expected[t][k], tolerance: Self.handTolerance, "(\(t), \(k))") }
+            for k in 0..<3 {
+                expectClose(prior[t, k], expected[t][k], tolerance: Self.entryTolerance(implementation), "\(implementation) (\(t), \(k))")
+            }
         }
     }
 
-    @Test("non-negative, at most ρ, linear in ρ, zero where t/N = k/K", arguments: [(10, 5), (97, 8), (256, 4), (7, 3)])
-    func shape(frames n: Int, clusters k: Int) {
+    /// In Float32, ρ = 0.2 and 3ρ = 0.6 are each rounded once, so 3·prior and the prior at 3ρ
+    /// differ by a few ulps of 0.6 (`entryTolerance`); t/N and k/K round the same rational the
+    /// same way, so the zeros stay exact.
+    @Test("non-negative, at most ρ, linear in ρ, zero where t/N = k/K",
+          arguments: Implementation.allCases, [(10, 5), (97, 8), (256, 4), (7, 3)])
+    func shape(_ implementation: Implementation, size: (frames: Int, clusters: Int)) {
+        let (n, k) = size
         let rho = 0.2
-        let prior = Reference.temporalPrior(frames: n, clusters: k, rho: rho)
-        let tripled = Reference.temporalPrior(frames: n, clusters: k, rho: 3 * rho)
+        let prior = implementation.temporalPrior(frames: n, clusters: k, rho: rho)
+        let tripled = implementation.temporalPrior(frames: n, clusters: k, rho: 3 * rho)
         for t in 0..<n {
             for j in 0..<k {
                 #expect(prior[t, j] >= 0 && prior[t, j] <= rho)
                 // Scaling ρ scales every entry: one extra rounding of a value ≤ 0.6.
-                expectClose(tripled[t, j], 3 * prior[t, j], tolerance: 1e-15)
+                expectClose(tripled[t, j], 3 * prior[t, j], tolerance: Self.entryTolerance(implementation), "\(implementation)")
                 // t/N = j/K exactly when t·K = j·N.
                 if t * k == j * n { #expect(prior[t, j] == 0, "(\(t), \(j))") }
             }
         }
     }
 
-    @Test("along a row the prior falls towards the nearest k/K and rises after it", arguments: [(50, 5), (97, 8)])
-    func unimodalRows(frames n: Int, clusters k: Int) {
-        let prior = Reference.temporalPrior(frames: n, clusters: k, rho: 0.2)
+    /// Rounding is monotone, so the Float32 rows keep the order of the exact ones.
+    @Test("along a row the prior falls towards the nearest k/K and rises after it",
+          arguments: Implementation.allCases, [(50, 5), (97, 8)])
+    func unimodalRows(_ implementation: Implementation, size: (frames: Int, clusters: Int)) {
+        let (n, k) = size
+        let prior = implementation.temporalPrior(frames: n, clusters: k, rho: 0.2)
         for t in 0..<n {
             let row = prior.row(t)
             let best = row.indices.min { row[$0] < row[$1] }!
             // The grid k/K stops at (K − 1)/K: frames past it are nearest the last cluster.
             let position = Double(t) / Double(n), last = Double(k - 1) / Double(k)
-            #expect(abs(Double(best) / Double(k) - position) <= max(0.5 / Double(k), position - last) + 1e-12)
+            #expect(abs(Double(best) / Double(k) - position) <= max(0.5 / Double(k), position - last) + Tolerance.rounding)
             for j in 0..<best { #expect(row[j] >= row[j + 1]) }
             for j in best..<(k - 1) { #expect(row[j] <= row[j + 1]) }
         }

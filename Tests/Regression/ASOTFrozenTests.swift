@@ -1,7 +1,6 @@
 import CLOTCore
 import Foundation
-import Optimized
-import Reference
+import Implementations
 import Testing
 import TestSupport
 
@@ -14,7 +13,7 @@ import TestSupport
 /// `CLOT_UPDATE_FROZEN=1 swift test --filter ASOTFrozen`, and say why in the commit.
 struct FrozenCase: Codable, Equatable {
     var name: String, seed: UInt32, frames: Int, clusters: Int
-    var marginals: ASOTSettings.Marginals, epsilon: Double, backend: String
+    var marginals: ASOTSettings.Marginals, epsilon: Double, backend: Implementation
     var labels: [Int]
     /// Σ_ij T_ij (i + 1)(j + 1) / N: moves with any entry of the plan.
     var checksum: Double
@@ -33,15 +32,9 @@ private func frozenCases() -> [FrozenCase] {
             var settings = ASOTSettings()
             settings.marginals = marginals
             settings.epsilon = 0.05
-            for backend in ["reference", "optimized"] {
-                let plan: Matrix<Double>, objective: Double
-                if backend == "reference" {
-                    let s = Reference.solveASOT(cost: problem.cost, settings: settings)
-                    (plan, objective) = (s.plan, s.objectiveTrace.last!)
-                } else {
-                    let s = Optimized.solveASOT(cost: problem.cost.float32, settings: settings)
-                    (plan, objective) = (s.plan.float64, Double(s.objectiveTrace.last!))
-                }
+            for backend in [Implementation.reference, .optimized] {   // the fixture's order
+                let s = backend.solveASOT(cost: problem.cost, settings: settings)
+                let (plan, objective) = (s.plan, s.objectiveTrace.last!)
                 var checksum = 0.0
                 for i in 0..<n { for j in 0..<k { checksum += plan[i, j] * Double((i + 1) * (j + 1)) } }
                 cases.append(FrozenCase(name: "\(marginals.rawValue)-\(n)x\(k)-\(backend)", seed: seed, frames: n, clusters: k,
@@ -55,9 +48,10 @@ private func frozenCases() -> [FrozenCase] {
 
 @Suite("ASOT frozen fixture results")
 struct ASOTFrozenTests {
-    /// Reference (Double, no BLAS, fixed summation order) must repeat to 1e-10 relative;
-    /// Optimized (Float32) to 1e-5 relative, which allows a different but IEEE-conforming
-    /// libm on another machine while still catching any change to the algorithm.
+    /// Reference (Double, no BLAS, fixed summation order) must repeat to `Tolerance.double`
+    /// (1e-10) relative; Optimized (Float32) to `Tolerance.floatSum` (1e-5) relative, which
+    /// allows a different but IEEE-conforming libm on another machine while still catching any
+    /// change to the algorithm. (On this machine both repeat bit for bit.)
     @Test("solver output equals the frozen results")
     func matchesFrozen() throws {
         let current = frozenCases()
@@ -71,7 +65,7 @@ struct ASOTFrozenTests {
         for (mine, stored) in zip(current, frozen) {
             #expect(mine.name == stored.name)
             #expect(mine.labels == stored.labels, "\(mine.name) labels changed")
-            let tolerance = mine.backend == "reference" ? 1e-10 : 1e-5
+            let tolerance = Tolerance.of(mine.backend, reference: Tolerance.double, optimized: Tolerance.floatSum)
             #expect(abs(mine.checksum - stored.checksum) <= tolerance * abs(stored.checksum), "\(mine.name) checksum \(mine.checksum) vs \(stored.checksum)")
             #expect(abs(mine.finalObjective - stored.finalObjective) <= tolerance * max(1, abs(stored.finalObjective)),
                     "\(mine.name) objective \(mine.finalObjective) vs \(stored.finalObjective)")

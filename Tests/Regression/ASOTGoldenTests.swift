@@ -106,14 +106,14 @@ struct ASOTGoldenTests {
         let twin = allCases.first { $0.name == name.replacingOccurrences(of: "_float32", with: "_float64") }
         for b in 0..<c.B {
             let expected = Matrix(c.plan[b])
-            var tolerance = 1e-5
+            var tolerance = Tolerance.floatSum
             if let twin, twin.labels[b] == c.labels[b] {
                 tolerance = max(tolerance, 2 * Matrix(twin.plan[b]).maxAbsDifference(expected))
             }
             #expect(solutions[b].plan.float64.maxAbsDifference(expected) < tolerance, "\(name)[\(b)]")
             #expect(mask(c.mask[b], solutions[b].labels) == mask(c.mask[b], c.labels[b]), "\(name)[\(b)] labels")
             for (mine, theirs) in zip(solutions[b].objectiveTrace, c.obj_trace[b]) {
-                #expect(abs(Double(mine) - theirs) <= 1e-4 * max(1, abs(theirs)), "\(name)[\(b)] trace \(mine) vs \(theirs)")
+                #expect(abs(Double(mine) - theirs) <= Tolerance.float32 * max(1, abs(theirs)), "\(name)[\(b)] trace \(mine) vs \(theirs)")
             }
         }
     }
@@ -123,7 +123,7 @@ struct ASOTGoldenTests {
         let file = try #require(golden)
         for p in file.temporal_prior {
             let mine = Reference.temporalPrior(frames: p.n, clusters: p.k, rho: p.rho)
-            #expect(mine.maxAbsDifference(Matrix(p.prior)) < 1e-15)
+            #expect(mine.maxAbsDifference(Matrix(p.prior)) < Tolerance.fewUlps)
         }
         for p in file.temporal_prior_float32 {
             let mine = Optimized.temporalPrior(frames: p.n, clusters: p.k, rho: Float(p.rho))

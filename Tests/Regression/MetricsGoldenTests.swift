@@ -58,9 +58,8 @@ import TestSupport
         return try (loadFixture(fixture) as Golden).cases
     }
 
-    /// MoF and mIoU are ratios of frame counts (and a sum of a few such ratios) computed the
-    /// same way on both sides: agreement to rounding.
-    static let frameMetricTolerance = 1e-12
+    // MoF and mIoU are ratios of frame counts (and a sum of a few such ratios) computed the
+    // same way on both sides: agreement to rounding. (`Tolerance.rounding`)
     /// Video-level F1 is float64 on both sides: once the hits agree, to rounding.
     static let videoF1Tolerance = 1e-12
     /// Activity-level F1 is float32 arithmetic in the official code (`n_videos` is a float32
@@ -75,8 +74,8 @@ import TestSupport
         let pairs = result.matching.pairs.map { [$0.predicted, $0.groundTruth] }
         // SciPy returns pairs sorted by row (= predicted id), as LabelMatching does: in order.
         #expect(pairs == golden.activity.pred_to_gt)
-        expectClose(result.scores.mof, golden.activity.mof, tolerance: Self.frameMetricTolerance, "MoF")
-        expectClose(result.scores.miou, golden.activity.miou, tolerance: Self.frameMetricTolerance, "mIoU")
+        expectClose(result.scores.mof, golden.activity.mof, tolerance: Tolerance.rounding, "MoF")
+        expectClose(result.scores.miou, golden.activity.miou, tolerance: Tolerance.rounding, "mIoU")
 
         let official = golden.activity.f1
         #expect(abs(result.scores.f1 - official) <= Self.activityF1RelativeTolerance * max(abs(official), 1e-30),
@@ -95,12 +94,12 @@ import TestSupport
         let result = try golden.evaluation.evaluateVideos(golden.sequences)
         try #require(result.perVideo.count == golden.video.per_video.count)
         for (index, (ours, theirs)) in zip(result.perVideo, golden.video.per_video).enumerated() {
-            expectClose(ours.scores.mof, theirs.mof, tolerance: Self.frameMetricTolerance, "video \(index) MoF")
-            expectClose(ours.scores.miou, theirs.miou, tolerance: Self.frameMetricTolerance, "video \(index) mIoU")
+            expectClose(ours.scores.mof, theirs.mof, tolerance: Tolerance.rounding, "video \(index) MoF")
+            expectClose(ours.scores.miou, theirs.miou, tolerance: Tolerance.rounding, "video \(index) mIoU")
             expectClose(ours.scores.f1, theirs.f1, tolerance: Self.videoF1Tolerance, "video \(index) F1")
         }
-        expectClose(result.scores.mof, golden.video.mof, tolerance: Self.frameMetricTolerance, "MoF")
-        expectClose(result.scores.miou, golden.video.miou, tolerance: Self.frameMetricTolerance, "mIoU")
+        expectClose(result.scores.mof, golden.video.mof, tolerance: Tolerance.rounding, "MoF")
+        expectClose(result.scores.miou, golden.video.miou, tolerance: Tolerance.rounding, "mIoU")
         expectClose(result.scores.f1, golden.video.f1, tolerance: Self.videoF1Tolerance, "F1")
     }
 

@@ -56,15 +56,15 @@ struct QuadraticUnbalancedGoldenTests {
         let plan = Reference.solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: c.cost)).elements
         #expect(plan.allSatisfy { $0 >= 0 })
         for (e, g) in Self.gradient(c.cost, plan, n: c.n, k: c.k).enumerated() {
-            if plan[e] > 0 { #expect(abs(g) <= 1e-10, "\(name): ∇f = \(g) at a positive entry \(e)") }
-            else { #expect(g >= -1e-10, "\(name): ∇f = \(g) < 0 at a zero entry \(e)") }
+            if plan[e] > 0 { #expect(abs(g) <= Tolerance.double, "\(name): ∇f = \(g) at a positive entry \(e)") }
+            else { #expect(g >= -Tolerance.double, "\(name): ∇f = \(g) < 0 at a zero entry \(e)") }
         }
         let mine = Self.objective(c.cost, plan, n: c.n, k: c.k), pot = Self.objective(c.cost, c.plan, n: c.n, k: c.k)
-        #expect(abs(pot - c.value) <= 1e-12 * max(1, abs(c.value)), "\(name): the objective is not POT's value")
-        #expect(mine <= pot + 1e-13 * max(1, abs(pot)), "\(name): objective \(mine) above POT's \(pot)")
+        #expect(abs(pot - c.value) <= Tolerance.rounding * max(1, abs(c.value)), "\(name): the objective is not POT's value")
+        #expect(mine <= pot + Tolerance.longChain * max(1, abs(pot)), "\(name): objective \(mine) above POT's \(pot)")
         let scale = max(c.plan.map(abs).max() ?? 0, 1e-12)
         let error = zip(plan, c.plan).map { abs($0 - $1) }.max() ?? 0
-        #expect(error <= 1e-4 * scale, "\(name): plans differ by \(error) (largest entry \(scale))")
+        #expect(error <= Tolerance.float32 * scale, "\(name): plans differ by \(error) (largest entry \(scale))")
     }
 
     /// Optimized (Float32) against Reference's optimum on the same (Float-rounded) costs, to 5e-5
@@ -82,7 +82,7 @@ struct QuadraticUnbalancedGoldenTests {
         let fromExact = zip(plan, exact).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(fromExact <= 5e-5 * scale, "\(name): Optimized is \(fromExact) from the optimum (largest entry \(scale))")
         let fromPOT = zip(plan, c.plan).map { abs(Double($0) - $1) }.max() ?? 0
-        #expect(fromPOT <= 1e-4 * scale, "\(name): plans differ by \(fromPOT) (largest entry \(scale))")
+        #expect(fromPOT <= Tolerance.float32 * scale, "\(name): plans differ by \(fromPOT) (largest entry \(scale))")
     }
 
     @Test("the golden file holds cases with empty, sparse and dense plans")

@@ -143,7 +143,7 @@ struct ReleasedModulesGoldenTests {
                      Reference.RowNormalize.forward(c.float64.released.output.matrix).elements, tolerance: tol)
         // Where there is padding, masking it matters.
         if mask.contains(false) {
-            #expect(scaledMaxError(unmasked.elements(ofRows: mask), ours.output) > 1e-6, "masking the padding changed nothing")
+            #expect(scaledMaxError(unmasked.elements(ofRows: mask), ours.output) > Tolerance.floatFewUlps, "masking the padding changed nothing")
         }
     }
 
@@ -193,14 +193,14 @@ struct ReleasedModulesGoldenTests {
             let longest = g.positional_encoding.max_len + 500
             let ours = Reference.SinusoidalPositions.forward(length: longest, dimension: t.D)
             let picked = ours.selectingRows(t.rows)
-            #expect(picked.maxAbsDifference(t.table_float64.matrix) <= 1e-12, "D = \(t.D)")
+            #expect(picked.maxAbsDifference(t.table_float64.matrix) <= Tolerance.rounding, "D = \(t.D)")
             // Past the table: still the sinusoid (each sin/cos pair on the unit circle), and the
             // first 3000 rows do not depend on the length asked for.
             let short = Reference.SinusoidalPositions.forward(length: g.positional_encoding.max_len, dimension: t.D)
             #expect(Array(ours.elements.prefix(short.elements.count)) == short.elements)
             for row in g.positional_encoding.max_len..<longest {
                 for i in stride(from: 0, to: t.D - 1, by: 2) {
-                    expectClose(ours[row, i] * ours[row, i] + ours[row, i + 1] * ours[row, i + 1], 1, tolerance: 1e-12)
+                    expectClose(ours[row, i] * ours[row, i] + ours[row, i + 1] * ours[row, i + 1], 1, tolerance: Tolerance.rounding)
                 }
             }
         }
@@ -222,8 +222,8 @@ struct ReleasedModulesGoldenTests {
         for t in g.positional_encoding.cases {
             let ours = Optimized.SinusoidalPositions.forward(length: g.positional_encoding.max_len, dimension: t.D)
             let picked = ours.selectingRows(t.rows)
-            #expect(picked.float64.maxAbsDifference(t.table_float64.matrix) <= 6e-8, "D = \(t.D)")
-            #expect(t.max_abs_float32_minus_float64 > 1e-6, "the released float32 table is coarser")
+            #expect(picked.float64.maxAbsDifference(t.table_float64.matrix) <= Tolerance.floatRounding, "D = \(t.D)")
+            #expect(t.max_abs_float32_minus_float64 > Tolerance.floatFewUlps, "the released float32 table is coarser")
         }
     }
 }

@@ -79,7 +79,7 @@ struct TrainingTests {
             let frozen = try JSONDecoder().decode([Frozen].self, from: Data(contentsOf: URL(fileURLWithPath: other)))
             for (mine, stored) in zip(current, frozen) {
                 for (x, y) in zip(mine.losses, stored.losses) {
-                    #expect(abs(x - y) <= 1e-4 * abs(y), "\(mine.name): loss \(x) vs \(y)", sourceLocation: sourceLocation)
+                    #expect(abs(x - y) <= Tolerance.float32 * abs(y), "\(mine.name): loss \(x) vs \(y)", sourceLocation: sourceLocation)
                 }
             }
             return

@@ -49,15 +49,6 @@ public func temporaryDirectory(_ prefix: String = "clot-test") -> String {
     return path
 }
 
-/// Named tolerances, each with its reason (Documentation/Conventions.md rule 13).
-public enum Tolerance {
-    /// Double computations that should agree to rounding: ~1e-10 leaves room for differently
-    /// ordered sums of a few thousand terms (each ~1e-16 relative).
-    public static let double = 1e-10
-    /// Float32 against Double: a few hundred Float ulps (ε = 1.2e-7) of accumulated rounding.
-    public static let float32 = 1e-4
-}
-
 // MARK: Input errors and scratch files
 
 /// Runs `body` and expects it to throw an `InputError` whose `description` contains every

@@ -53,3 +53,12 @@ struct Checkpoint: Codable {
         }
     }
 }
+
+extension PropertyListEncoder {
+    /// Binary property lists: compact and exact for Float and Double.
+    static var binary: PropertyListEncoder {
+        let encoder = PropertyListEncoder()
+        encoder.outputFormat = .binary
+        return encoder
+    }
+}

@@ -1,5 +1,6 @@
 import CLOTCore
 import Foundation
+import Implementations
 import Optimized
 
 /// One training run, end to end (the official loop of ASOT `src/train.py`): k-means
@@ -9,7 +10,7 @@ import Optimized
 /// reported are those after the final epoch — never selected on the test labels.
 struct TrainingRun {
     var configuration: RunConfiguration
-    var backend: Backend
+    var backend: Implementation
     var inputs: RunInputs
     var output: String
     /// Also log each epoch as a plain line (otherwise only on a terminal).
@@ -47,7 +48,7 @@ struct TrainingRun {
         var activityName: String
         var seed: UInt32
         var epochs: Int
-        var backend: Backend
+        var backend: Implementation
         var clusters: Int
         var videos: [String]
         var config: RunConfiguration
@@ -117,8 +118,8 @@ struct TrainingRun {
         let c = configuration
         var generator = MersenneTwister(seed: c.seed)
         let initial = ModelParameters<Double>.initial(c.model, using: &generator)
-        var model = try makeBackend(backend, c.model, parameters: initial, learningRate: c.defaults.learningRate,
-                                    weightDecay: c.defaults.weightDecay)
+        var model = backend.modelBackend(c.model, parameters: initial, learningRate: c.defaults.learningRate,
+                                         weightDecay: c.defaults.weightDecay)
         guard let start else {
             try interruptionPoint(folder, completed: 0)
             initialiseActions(&model, generator: &generator)

@@ -3,9 +3,10 @@ import Foundation
 import Optimized
 import Reference
 
-/// What the training loop needs from an implementation. `Reference` trains in Double with
-/// plain loops, `Optimized` in Float32 on OpenBLAS; both see the same batches and draws.
-protocol ModelBackend {
+/// What the training loop needs from an implementation, Double at the boundary. `Reference`
+/// trains in Double with plain loops, `Optimized` in Float32; both see the same batches and
+/// draws. `Implementation.modelBackend(…)` makes one.
+public protocol ModelBackend {
     /// The parameters, widened to Double (for checkpoints and reports).
     var parameters: ModelParameters<Double> { get }
     /// L2-normalised encoder embeddings of raw features (what k-means clusters).
@@ -92,13 +93,4 @@ struct ReferenceBackend: ModelBackend {
     func checkpoint() throws -> Data { BackendState.pack(current, optimizers) }
 
     mutating func restore(_ data: Data) throws { try BackendState.unpack(data, into: &current, &optimizers) }
-}
-
-extension PropertyListEncoder {
-    /// Binary property lists: compact and exact for Float and Double.
-    static var binary: PropertyListEncoder {
-        let encoder = PropertyListEncoder()
-        encoder.outputFormat = .binary
-        return encoder
-    }
 }
