@@ -121,8 +121,8 @@ struct SegmentJob: Equatable {
 
     /// The plan in the backend's precision, its row argmax and the objective trace.
     func solve(_ c: Matrix<Double>, settings: ASOTSettings) -> (plan: NPYArray, labels: [Int], trace: [Double]) {
-        let s = backend.solveASOT(cost: c, settings: settings)
-        return (backend.storedArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace)
+        let s = backend.solveASOTKeepingPrecision(cost: c, settings: settings)
+        return (s.plan, s.labels, s.objectiveTrace)
     }
 
     func segmentCount(_ labels: [Int]) -> Int {

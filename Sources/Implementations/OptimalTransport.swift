@@ -42,25 +42,18 @@ extension Implementation {
         }
     }
 
-    /// The quadratically regularised unbalanced plan (CLOT's segment-level OT), at each
-    /// implementation's default tolerance.
-    public func solveQuadraticUnbalanced(cost: Matrix<Double>, regularisation r: Double = 0.1,
-                                         marginalPenalty lambda: Double = 0.2) -> Matrix<Double> {
+    /// ASOT on one cost matrix, the plan kept in the implementation's own number type as a
+    /// NumPy array (what `clot segment` writes: float32 from the optimized solver, float64 from
+    /// the reference one), with its row argmax and the objective trace; no pass widens the plan.
+    public func solveASOTKeepingPrecision(cost: Matrix<Double>, settings: ASOTSettings)
+        -> (plan: NPYArray, labels: [Int], objectiveTrace: [Double]) {
         switch self {
         case .reference:
-            Reference.solveQuadraticUnbalanced(cost: cost, regularisation: r, marginalPenalty: lambda)
+            let s = Reference.solveASOT(cost: cost, settings: settings)
+            return (NPYArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace)
         case .optimized:
-            Optimized.solveQuadraticUnbalanced(cost: cost.float32, regularisation: Float(r), marginalPenalty: Float(lambda)).float64
-        }
-    }
-
-    /// A matrix this implementation computed, stored in its own number type: a plan the
-    /// optimized solver made (widened to Double by `solveASOT`) goes back to Float32 exactly,
-    /// so a written `.npy` file is the solver's own.
-    public func storedArray(_ matrix: Matrix<Double>) -> NPYArray {
-        switch self {
-        case .reference: NPYArray(matrix)
-        case .optimized: NPYArray(matrix.float32)
+            let s = Optimized.solveASOT(cost: cost.float32, settings: settings)
+            return (NPYArray(s.plan), s.plan.rowArgmax(), s.objectiveTrace.map(Double.init))
         }
     }
 }

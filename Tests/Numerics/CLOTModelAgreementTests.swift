@@ -130,15 +130,6 @@ struct CLOTModelAgreementTests {
         return names + ["finalNorm.gamma", "finalNorm.beta"]
     }
 
-    /// A gradient tensor is "structurally zero" when its Reference max is below this fraction of
-    /// the largest gradient entry of the model: a tensor whose gradient vanishes in exact
-    /// arithmetic (e.g. an attention whose values are all equal, so that ∂W_q = ∂W_k = 0; a
-    /// decoder with v = t had that in its first self-attention, where t₀ = 0), where Reference
-    /// holds ~1e-17 of rounding and Optimized ~1e-8 of the gradient scale. Scaling such a tensor
-    /// by its own max would compare rounding noise with rounding noise; it is held instead to
-    /// `Tolerance.float32` of the model's gradient scale (any real term would be O(1) of it).
-    static let structuralZero = 1e-9
-
     /// Expects every gradient tensor within `tolerance` (scaled by the tensor's max abs, or by
     /// the model's largest gradient for structurally zero tensors).
     static func expectGradientsAgree(_ o: [[Float]], _ r: [[Double]], names: [String], tolerance: Double, _ context: String,
@@ -151,7 +142,7 @@ struct CLOTModelAgreementTests {
                     sourceLocation: sourceLocation)
             guard ot.count == rt.count, !rt.isEmpty else { continue }
             let scale = rt.reduce(0) { max($0, abs($1)) }
-            if scale < structuralZero * global {
+            if scale < Tolerance.Agreement.structuralZero * global {
                 let largest = ot.reduce(0) { max($0, abs(Double($1))) }
                 #expect(largest <= Tolerance.float32 * global,
                         "\(context): \(names[i]) is zero in exact arithmetic but Optimized has \(largest) (scale \(global))",
@@ -211,12 +202,6 @@ struct CLOTModelAgreementTests {
 
     // MARK: pseudo-labels
 
-    /// Rows whose Reference plan has its top two entries closer than this (plans' rows sum
-    /// to 1 in the frame-balanced train mode) may legitimately decode differently: the costs
-    /// differ by the forward's Float rounding (~1e-6) and the SW term's sorted slices, and 25
-    /// mirror steps amplify that by tens, to ~1e-4 per plan entry (the ASOT agreement tests'
-    /// budget). 1e-2 is a hundred times that.
-    static let decisiveMargin = 1e-2
     /// At least this fraction of all compared rows must carry the same label, near-ties included
     /// (each near-tie row is a coin flip between two labels, and they are a few per cent at most).
     /// Measured: every label agrees in every case here, and the plans within 2.3e-5 (scaled).
@@ -246,7 +231,7 @@ struct CLOTModelAgreementTests {
                 compared += 1
                 if lo[i] == lr[i] { same += 1; continue }
                 let row = r.row(i).sorted(by: >)
-                if row[0] - row[1] > Self.decisiveMargin { decisiveDisagreements.append(i) }
+                if row[0] - row[1] > Tolerance.Agreement.decisiveModelRow { decisiveDisagreements.append(i) }
             }
             // The plans themselves: within the ASOT agreement budget (`ReferenceOptimizedAgreementTests`).
             let planError = scaledMaxError(o, r)
@@ -262,17 +247,6 @@ struct CLOTModelAgreementTests {
 
     // MARK: one training step, dropout on
 
-    /// Loss before the update, each backend with its own pseudo-labels: they differ by ASOT's
-    /// Float-vs-Double rounding (~1e-4 per plan entry at most, see above), and the loss is a mean
-    /// of Σ T log P over rows, so it moves by about that relative amount. 1e-3 leaves a margin.
-    /// (Measured: ≤ 1.5e-7.)
-    static let stepLossTolerance = 1e-3
-    /// Parameter changes, scaled by each tensor's largest change: Adam's first step is
-    /// −lr·g/(|g| + ε) ≈ −lr·sign(g), so a determined gradient entry (below) off by the
-    /// gradient budget moves its step by far less than 1e-3 of lr; the Float update itself
-    /// rounds p − Δ at ulp(|p| ≤ 4)/2 = 2.4e-7, i.e. 2.4e-4 of lr = 1e-3. (Measured: ≤ 9.3e-5,
-    /// on A, whose unit-length entries round at 6e-8 = 6e-5 of lr.)
-    static let stepDeltaTolerance = 1e-3
     /// Entries whose Reference gradient is nonzero but within the gradient budget
     /// (`Tolerance.float32`) of the tensor's largest entry have an undetermined first Adam
     /// step: sign(g) may flip under the Float rounding the budget allows. They are held only to
@@ -334,7 +308,7 @@ struct CLOTModelAgreementTests {
         let lo = Optimized.CLOTModel.trainingStep(bo, parameters: &po, optimizers: &ao, configuration: c, settings: Self.trainSettings, generator: &g2)
         #expect(g1 == g2, "\(context): the backends drew different numbers of random words in a step")
         #expect(g1 == replayR && g2 == replayO, "\(context): the replayed step drew differently from the step itself")
-        #expect(relativeError(lo.total, lr.total) < Self.stepLossTolerance, "\(context): loss \(lo.total) vs \(lr.total)")
+        #expect(relativeError(lo.total, lr.total) < Tolerance.Agreement.stepLoss, "\(context): loss \(lo.total) vs \(lr.total)")
 
         let before = p0.tensors, afterR = pr.tensors, afterO = po.tensors
         let global = gradientR.flatMap { $0 }.reduce(0) { max($0, abs($1)) }
@@ -342,7 +316,7 @@ struct CLOTModelAgreementTests {
         var undetermined = 0, compared = 0
         for t in before.indices where !before[t].isEmpty {
             let scale = gradientR[t].reduce(0) { max($0, abs($1)) }
-            let structurallyZero = scale < Self.structuralZero * global
+            let structurallyZero = scale < Tolerance.Agreement.structuralZero * global
             let isInBias = names[t].hasSuffix("Attention.in bias")
             let deltaR = zip(afterR[t], before[t]).map { $0 - $1 }
             let deltaO = zip(afterO[t], before[t]).map { Double($0) - $1 }
@@ -360,12 +334,12 @@ struct CLOTModelAgreementTests {
                     worst = max(worst, abs(deltaO[i] - deltaR[i]))
                 } else {
                     if !structurallyZero && !keyBias { undetermined += 1 }
-                    #expect(abs(deltaO[i]) <= learningRate * (1 + Self.stepDeltaTolerance),
+                    #expect(abs(deltaO[i]) <= learningRate * (1 + Tolerance.Agreement.stepDelta),
                             "\(context): \(names[t])[\(i)] moved \(deltaO[i]), more than lr")
                 }
             }
             if deltaScale > 0 {
-                #expect(worst / deltaScale < Self.stepDeltaTolerance, "\(context): Δ\(names[t]) scaled error \(worst / deltaScale)")
+                #expect(worst / deltaScale < Tolerance.Agreement.stepDelta, "\(context): Δ\(names[t]) scaled error \(worst / deltaScale)")
             }
         }
         #expect(compared > 0 && Double(undetermined) <= Self.undeterminedFraction * Double(compared + undetermined),

@@ -8,7 +8,13 @@ import TestSupport
 /// every loss evaluation replays the same seed, so the masks are the same), feature
 /// dispatching's argmax held fixed and the pseudo-labels held fixed (they carry no gradient by
 /// construction). Run for the model variants and for every alternative of every
-/// reconstruction choice (`ChoiceVariants`), one at a time.
+/// reconstruction choice (`ChoiceVariants`), one at a time. Step and budget: `GradientCheck`
+/// (the error here is per entry, relative to max(|numeric|, |analytic|, 1e-3), the floor
+/// keeping near-zero entries from dividing by ~0).
+///
+/// Reference only: the Optimized model's gradients, tensor by tensor, are held to these by
+/// `CLOTModelAgreementTests`; Float32 finite differences of the whole loss would be no oracle
+/// (see `GradientCheck`).
 @Suite("CLOT model gradients")
 struct CLOTModelGradientTests {
     static func smallConfiguration(_ variant: String) -> ModelConfiguration {

@@ -19,9 +19,6 @@ import TestSupport
     /// frames are unbalanced, ≤ 10 here). 25 mirror steps of exp(−η∇) with η∇ = O(4) amplify
     /// Float rounding (1.2e-7) by a few tens: 1e-4 max-abs. (Measured: ≤ 2e-6 in every mode.)
     static let planTolerance = Tolerance.float32
-    /// Rows whose top two entries differ by more than this (relative to the row's mass) must get
-    /// the same label: ten times the plan tolerance, so rounding cannot swap them.
-    static let decisiveMargin = 1e-3
     /// Rows whose argmax may flip are those within the plan tolerance of a tie: a few per
     /// thousand. At least 90% of the rows must be decisive for the label check to mean anything.
     static let decisiveFraction = 0.9
@@ -46,7 +43,7 @@ import TestSupport
         let margins = OTProblems.rowMargins(reference.plan), masses = OTProblems.rowSums(reference.plan)
         let referenceLabels = reference.labels, optimizedLabels = optimized.labels
         var decisive = 0, disagreements: [Int] = []
-        for i in mask.indices where mask[i] && margins[i] > Self.decisiveMargin * masses[i] {
+        for i in mask.indices where mask[i] && margins[i] > Tolerance.Agreement.decisivePlanRow * masses[i] {
             decisive += 1
             if referenceLabels[i] != optimizedLabels[i] { disagreements.append(i) }
         }

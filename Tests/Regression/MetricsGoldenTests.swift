@@ -60,11 +60,9 @@ import TestSupport
 
     // MoF and mIoU are ratios of frame counts (and a sum of a few such ratios) computed the
     // same way on both sides: agreement to rounding. (`Tolerance.rounding`)
-    /// Video-level F1 is float64 on both sides: once the hits agree, to rounding.
-    static let videoF1Tolerance = 1e-12
-    /// Activity-level F1 is float32 arithmetic in the official code (`n_videos` is a float32
-    /// tensor): 1e-6 relative is about 8 float32 ulps. The test then asks for the same float.
-    static let activityF1RelativeTolerance = 1e-6
+    // Video-level F1 is float64 on both sides: once the hits agree, to rounding. (`Tolerance.rounding`)
+    // Activity-level F1 is float32 arithmetic in the official code (`n_videos` is a float32
+    // tensor): 1e-6 relative is about 8 float32 ulps. The test then asks for the same float. (`Tolerance.floatFewUlps`)
 
     @Test("activity level: matching, MoF, mIoU and the float32 sampled F1 match the official code",
           .enabled(if: fixtureExists(fixture), "fixtures/golden/metrics.json is missing"),
@@ -78,7 +76,7 @@ import TestSupport
         expectClose(result.scores.miou, golden.activity.miou, tolerance: Tolerance.rounding, "mIoU")
 
         let official = golden.activity.f1
-        #expect(abs(result.scores.f1 - official) <= Self.activityF1RelativeTolerance * max(abs(official), 1e-30),
+        #expect(abs(result.scores.f1 - official) <= Tolerance.floatFewUlps * max(abs(official), 1e-30),
                 "F1 \(result.scores.f1) vs official \(official)")
         // The official value is a float32 widened to double. `SegmentF1.score(arithmetic:
         // .float32)` repeats torch's float32 operations in torch's order, so it lands on the
@@ -96,11 +94,11 @@ import TestSupport
         for (index, (ours, theirs)) in zip(result.perVideo, golden.video.per_video).enumerated() {
             expectClose(ours.scores.mof, theirs.mof, tolerance: Tolerance.rounding, "video \(index) MoF")
             expectClose(ours.scores.miou, theirs.miou, tolerance: Tolerance.rounding, "video \(index) mIoU")
-            expectClose(ours.scores.f1, theirs.f1, tolerance: Self.videoF1Tolerance, "video \(index) F1")
+            expectClose(ours.scores.f1, theirs.f1, tolerance: Tolerance.rounding, "video \(index) F1")
         }
         expectClose(result.scores.mof, golden.video.mof, tolerance: Tolerance.rounding, "MoF")
         expectClose(result.scores.miou, golden.video.miou, tolerance: Tolerance.rounding, "mIoU")
-        expectClose(result.scores.f1, golden.video.f1, tolerance: Self.videoF1Tolerance, "F1")
+        expectClose(result.scores.f1, golden.video.f1, tolerance: Tolerance.rounding, "F1")
     }
 
     @Test("the fixture covers the cases the protocol's quirks hinge on",

@@ -53,7 +53,7 @@ struct ReleasedDecoderGoldenTests {
                                                      generator: &generator)
         let grads = Reference.Decoder.backward(cache: cache, parameters: p, configuration: Self.configuration(c, form),
                                                outputGradient: c.G.input.matrix)
-        let tol = ReleasedTolerance.double
+        let tol = Tolerance.Released.double
         expectAgrees("output", out.elements, torch.output.values, tolerance: tol)
         expectAgrees("d memory", grads.memory.elements, torch.d_memory.values, tolerance: tol)
         expectAgrees("d query_pos", grads.queryPositions.elements, torch.d_query_pos.values, tolerance: tol)
@@ -73,7 +73,7 @@ struct ReleasedDecoderGoldenTests {
                                                      generator: &generator)
         let grads = Optimized.Decoder.backward(cache: cache, parameters: p, configuration: Self.configuration(c, form),
                                                outputGradient: c.G.input.matrix.float32)
-        let tol = ReleasedTolerance.float32
+        let tol = Tolerance.Released.float32
         expectAgrees("output", out.elements, torch.output.values, tolerance: tol)
         expectAgrees("d memory", grads.memory.elements, torch.d_memory.values, tolerance: tol)
         expectAgrees("d query_pos", grads.queryPositions.elements, torch.d_query_pos.values, tolerance: tol)
@@ -91,7 +91,7 @@ struct ReleasedDecoderGoldenTests {
         let memory = torch.d_memory.matrix, mask = frameMask(real: c.real_frames, frames: c.T)
         var summed = Matrix<Double>.zeros(c.T, c.D)
         for b in 0..<c.B { for t in 0..<c.T { for j in 0..<c.D { summed[t, j] += memory[b * c.T + t, j] } } }
-        expectAgrees("d pos", summed.elements, torch.d_pos.values, tolerance: ReleasedTolerance.double)
+        expectAgrees("d pos", summed.elements, torch.d_pos.values, tolerance: Tolerance.Released.double)
         for r in mask.indices where !mask[r] { #expect(memory.row(r).allSatisfy { $0 == 0 }, "padded frame \(r)") }
     }
 
@@ -104,7 +104,7 @@ struct ReleasedDecoderGoldenTests {
     @Test("learned tgt and memory-position tables: the gradients torch gives tgt and pos", arguments: arguments)
     func learnedTables(form: Form) throws {
         let c = try #require(Self.golden?.decoder.first)
-        let torch = Self.outputs(c, form, float32: false), tol = ReleasedTolerance.double
+        let torch = Self.outputs(c, form, float32: false), tol = Tolerance.Released.double
         var conf = Self.configuration(c, form)
         conf.choices.decoderTarget = .learned
         conf.choices.memoryPositions = .learned

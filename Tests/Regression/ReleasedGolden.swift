@@ -214,24 +214,6 @@ func expectAgrees(_ name: String, _ ours: [Float], _ golden: [Double], tolerance
     #expect(error <= allowance, "\(name): scaled error \(error) > \(allowance)", sourceLocation: sourceLocation)
 }
 
-/// Tolerances of the released-code goldens, each with its reason.
-enum ReleasedTolerance {
-    /// Reference (Double) against torch float64 on identical inputs: both compute the same
-    /// expressions in IEEE double with differently ordered sums (a few hundred terms at most
-    /// here), and exp/log/sqrt from different libraries, each ~1e-16 relative; conditioning
-    /// factors of softmax at τ = 0.1 and LayerNorm stay below 1e3, so 1e-10 is rounding with a
-    /// wide margin and any wrong term (O(1) of the tensor's scale) fails it.
-    static let double = 1e-10
-    /// Optimized (Float) against torch float32 on identical float32 inputs: each side carries
-    /// its own float32 rounding (2⁻²⁴ ≈ 6e-8 per operation) through chains of up to ~30 layers
-    /// (encoder, dispatching, two decoder layers, refinement, three softmax CE stages at
-    /// τ = 0.1) whose condition factors are of order 1–10, so errors of a few 1e-7 to a few
-    /// 1e-6 are expected. Measured over every case: forward values ≤ 3e-7, losses ≤ 1.2e-7,
-    /// gradients ≤ 1.4e-6 (a LayerNorm γ of the decoder's first layer). 1e-5 leaves a factor 7
-    /// over the worst, and a wrong term still moves a tensor by O(1) of its scale.
-    static let float32 = 1e-5
-}
-
 // MARK: torch parameter names ↔ the shared parameter container
 
 extension ReleasedGolden {

@@ -6,8 +6,8 @@ import TestSupport
 
 /// Feature dispatching, the cross-attention refinement and the sinusoid against the released
 /// CLOT modules run by torch (`fixtures/golden/clot_released_modules.json`). Forward values and
-/// autograd gradients; Reference against float64 within `ReleasedTolerance.double`, Optimized
-/// against float32 within `ReleasedTolerance.float32`.
+/// autograd gradients; Reference against float64 within `Tolerance.Released.double`, Optimized
+/// against float32 within `Tolerance.Released.float32`.
 ///
 /// Where a choice departs from the released module (feature dispatching's fd-padding masked
 /// and fd-renormalise yes; the sinusoid of any length) both readings are held: the released
@@ -76,7 +76,7 @@ struct ReleasedModulesGoldenTests {
     func dispatchReleasedReference(name: String) throws {
         let c = try #require(Self.golden?.feature_dispatching.first { $0.name == name })
         let ours = Self.reference(c, masked: false), torch = c.float64.released
-        let tol = ReleasedTolerance.double
+        let tol = Tolerance.Released.double
         expectAgrees("output", ours.output, torch.output.values, tolerance: tol)
         expectAgrees("dX", ours.dX, torch.dX.values, tolerance: tol)
         expectAgrees("dA", ours.dA, torch.dA.values, tolerance: tol)
@@ -90,7 +90,7 @@ struct ReleasedModulesGoldenTests {
     func dispatchReleasedOptimized(name: String) throws {
         let c = try #require(Self.golden?.feature_dispatching.first { $0.name == name })
         let ours = Self.optimized(c, masked: false), torch = c.float32.released
-        let tol = ReleasedTolerance.float32
+        let tol = Tolerance.Released.float32
         expectAgrees("output", ours.output, torch.output.values, tolerance: tol)
         expectAgrees("dX", ours.dX, torch.dX.values, tolerance: tol)
         expectAgrees("dA", ours.dA, torch.dA.values, tolerance: tol)
@@ -121,14 +121,14 @@ struct ReleasedModulesGoldenTests {
         let c = try #require(Self.golden?.feature_dispatching.first { $0.name == name })
         let mask = frameMask(real: c.real_frames, frames: c.T)
         let ours = Self.reference(c, masked: true), torch = c.float64.masked_renormalised
-        let tol = ReleasedTolerance.double
+        let tol = Tolerance.Released.double
         expectAgrees("output", ours.output, torch.output.matrix.elements(ofRows: mask), tolerance: tol)
         expectAgrees("dX", ours.dX, torch.dX.values, tolerance: tol)
         expectAgrees("dA", ours.dA, torch.dA.values, tolerance: tol)
         expectAgrees("d sim_alpha", [ours.dAlpha], [torch.d_sim_alpha], tolerance: tol)
         expectAgrees("d sim_beta", [ours.dBeta], [torch.d_sim_beta], tolerance: tol)
         let fast = Self.optimized(c, masked: true), torch32 = c.float32.masked_renormalised
-        let tol32 = ReleasedTolerance.float32
+        let tol32 = Tolerance.Released.float32
         expectAgrees("output (Optimized)", fast.output, torch32.output.matrix.elements(ofRows: mask), tolerance: tol32)
         expectAgrees("dX (Optimized)", fast.dX, torch32.dX.values, tolerance: tol32)
         expectAgrees("dA (Optimized)", fast.dA, torch32.dA.values, tolerance: tol32)
@@ -159,7 +159,7 @@ struct ReleasedModulesGoldenTests {
             features: c.features.input.matrix, segments: c.queries.input.matrix,
             temperature: Double(Float(c.temp)), batch: c.B)
         let grads = Reference.CrossAttentionRefinement.backward(cache: cache, outputGradient: c.G.input.matrix)
-        let tol = ReleasedTolerance.double
+        let tol = Tolerance.Released.double
         expectAgrees("refined", out.elements, c.float64.refined.values, tolerance: tol)
         expectAgrees("weights", cache.weights.elements, c.float64.weights.values, tolerance: tol)
         expectAgrees("d features", grads.features.elements, c.float64.d_features.values, tolerance: tol)
@@ -174,7 +174,7 @@ struct ReleasedModulesGoldenTests {
             features: c.features.input.matrix.float32, segments: c.queries.input.matrix.float32,
             temperature: Float(c.temp), batch: c.B)
         let grads = Optimized.CrossAttentionRefinement.backward(cache: cache, outputGradient: c.G.input.matrix.float32)
-        let tol = ReleasedTolerance.float32
+        let tol = Tolerance.Released.float32
         expectAgrees("refined", out.elements, c.float32.refined.values, tolerance: tol)
         expectAgrees("weights", cache.weights.elements, c.float32.weights.values, tolerance: tol)
         expectAgrees("d features", grads.features.elements, c.float32.d_features.values, tolerance: tol)

@@ -16,7 +16,7 @@ import TestSupport
 ///
 /// The pseudo-labels are the official solver's, recorded, and given to ours as fixed targets
 /// (they carry no gradient; our solver matches the official one to 1e-5, not 1e-10, which is
-/// checked once here). Reference against float64 within `ReleasedTolerance.double`, Optimized
+/// checked once here). Reference against float64 within `Tolerance.Released.double`, Optimized
 /// against float32 as measured below.
 @Suite("Released training: the official ASOT step and the CLOT loss against torch")
 struct ReleasedTrainingGoldenTests {
@@ -54,7 +54,7 @@ struct ReleasedTrainingGoldenTests {
     @Test("ASOT step: Reference = VideoSSL.training_step in float64 (loss, gradients, Adam step)")
     func asotStepReference() throws {
         let c = try #require(try ReleasedGolden.load().asot_training_step.first)
-        let conf = Self.asotConfiguration(c), torch = c.float64, tol = ReleasedTolerance.double
+        let conf = Self.asotConfiguration(c), torch = c.float64, tol = Tolerance.Released.double
         var p = Self.asotParameters(c)
         p.actions = Reference.RowNormalize.forward(p.actions)
         expectAgrees("normalised clusters", p.actions.elements, torch.clusters_normalised.values, tolerance: tol)
@@ -91,7 +91,7 @@ struct ReleasedTrainingGoldenTests {
     @Test("ASOT step: Optimized = VideoSSL.training_step in float32 (loss, gradients)")
     func asotStepOptimized() throws {
         let c = try #require(try ReleasedGolden.load().asot_training_step.first)
-        let conf = Self.asotConfiguration(c), torch = c.float32, tol = ReleasedTolerance.float32
+        let conf = Self.asotConfiguration(c), torch = c.float32, tol = Tolerance.Released.float32
         var p = Self.asotParameters(c).converted(to: Float.self)
         p.actions = Optimized.RowNormalize.forward(p.actions)
         expectAgrees("normalised clusters", p.actions.elements, torch.clusters_normalised.values, tolerance: tol)
@@ -221,7 +221,7 @@ struct ReleasedTrainingGoldenTests {
     @Test("CLOT loss: Reference = the torch composition in float64", arguments: presets)
     func clotLossReference(preset: String) throws {
         let c = try #require(Self.golden?.clot_loss.first { $0.preset == preset })
-        let conf = try Self.clotConfiguration(c), torch = c.float64, tol = ReleasedTolerance.double
+        let conf = try Self.clotConfiguration(c), torch = c.float64, tol = Tolerance.Released.double
         var p = Self.clotParameters(c)
         p.actions = Reference.RowNormalize.forward(p.actions)
         let batch = Self.batch(features: c.features, real: c.real_frames, frames: c.T)
@@ -248,7 +248,7 @@ struct ReleasedTrainingGoldenTests {
     @Test("CLOT loss: Optimized = the torch composition in float32", arguments: presets)
     func clotLossOptimized(preset: String) throws {
         let c = try #require(Self.golden?.clot_loss.first { $0.preset == preset })
-        let conf = try Self.clotConfiguration(c), torch = c.float32, tol = ReleasedTolerance.float32
+        let conf = try Self.clotConfiguration(c), torch = c.float32, tol = Tolerance.Released.float32
         var p = Self.clotParameters(c).converted(to: Float.self)
         p.actions = Optimized.RowNormalize.forward(p.actions)
         let b = Self.batch(features: c.features, real: c.real_frames, frames: c.T)

@@ -35,7 +35,7 @@ struct SlicedWassersteinGoldenTests {
     func clotCostMatrix(name: String) throws {
         let c = try #require(golden?.gsw.first { $0.name == name })
         let theta = Matrix(c.theta), x = Matrix(c.X), y = Matrix(c.Y)
-        let refTolerance = c.dtype == "float64" ? 1e-12 : 1e-5
+        let refTolerance = c.dtype == "float64" ? Tolerance.rounding : Tolerance.floatSum
         let sorted = Reference.slicedCostMatrix(frames: x, clusters: y, directions: theta, radius: c.radius)
         #expect(sorted.maxAbsDifference(Matrix(c.cost_sorted)) < refTolerance)
         let unsorted = Reference.slicedCostMatrix(frames: x, clusters: y, directions: theta, radius: c.radius, sorted: false)
