@@ -29,8 +29,8 @@ struct Reproduce: ParsableCommand {
         such runs are named clot+NAME=VALUE and results.json records their choices.
 
         Example:
-          clot reproduce --data ../shared/data --seeds 0,1,2,3,4 --output runs/reproduce
-          clot reproduce --data ../shared/data --methods clot --choice refinement-segments=renormalised --output runs/choice
+          clot reproduce --data ~/datasets --seeds 0,1,2,3,4 --output runs/reproduce
+          clot reproduce --data ~/datasets --methods clot --choice refinement-segments=renormalised --output runs/choice
         """)
 
     @Option(help: "Root folder with one folder per dataset (Breakfast, YTI, FS, desktop_assembly).") var data: String
