@@ -149,26 +149,28 @@ struct FusedRowSweep {
     /// The longest row (in blocks) whose A is kept in registers.
     static let registerBlocks = 6
 
-    /// `shiftRow` on `rows`, the objective terms flushed every `block` rows.
+    /// `body` on every `step`-th row of `rows` (1: every row; 2: the first row of each pair),
+    /// the objective terms flushed every `block` rows.
     @_transparent
-    mutating func shiftRows(_ rows: Range<Int>, vectors: Int) {
+    mutating func forEachRow(in rows: Range<Int>, step: Int, _ body: (inout FusedRowSweep, Int) -> Void) {
         var r = rows.lowerBound
         while r < rows.upperBound {
             let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { shiftRow(r, vectors: vectors); r &+= 1 }
+            while r < end { body(&self, r); r &+= step }
             flush()
         }
     }
 
-    /// `measureRow` on `rows`, the objective terms flushed every `block` rows.
+    /// `shiftRow` on `rows`.
+    @_transparent
+    mutating func shiftRows(_ rows: Range<Int>, vectors: Int) {
+        forEachRow(in: rows, step: 1) { $0.shiftRow($1, vectors: vectors) }
+    }
+
+    /// `measureRow` on `rows`.
     @_transparent
     mutating func measureRows(_ rows: Range<Int>, vectors: Int) {
-        var r = rows.lowerBound
-        while r < rows.upperBound {
-            let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { measureRow(r, vectors: vectors); r &+= 1 }
-            flush()
-        }
+        forEachRow(in: rows, step: 1) { $0.measureRow($1, vectors: vectors) }
     }
 
     /// Row r's objective terms and its largest ∇ entries (the padding lanes left out), for
