@@ -45,7 +45,6 @@ struct SegmentJob: Equatable {
         Interruption.install()
         let settings = self.settings
         try settings.validate()
-        if backend == .optimized { Optimized.prepareSolverThreads() }
         let input = affinity ?? cost!
         if FileSystem.isDirectory(input) { return try runFolder(input, settings: settings) }
         let video = try decode(input, settings: settings)

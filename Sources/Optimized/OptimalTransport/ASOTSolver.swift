@@ -18,7 +18,7 @@ extension Optimized {
     /// Postconditions: those of `Reference.solveASOT`, the marginals met to Float rounding
     /// (relative 1e-5): one solution per problem, plans non-negative and zero on padded rows,
     /// `outerIterations` + 1 objectives per trace. The same input gives the same bits on
-    /// every CPU, whatever the thread count.
+    /// every CPU.
     ///
     /// Edge Cases: those of `Reference.solveASOT`. Balanced: where the official float32 kernel
     /// underflows everywhere (its result is NaN), the kernel is shifted by its largest exponent
@@ -56,13 +56,6 @@ extension Optimized {
             let plan = w.item(w.plans, item).map { $0 * scale }
             return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: plan), objectiveTrace: traces[item])
         }
-    }
-
-    /// The default marginal mode on up to `threads` threads (1 or 2; the results do not depend
-    /// on it): for tests and benchmarks that compare thread counts.
-    public static func solveASOT(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int) -> [ASOTSolution<Float>] {
-        precondition(settings.marginals == .actionsUnbalanced, "threads apply to the default marginal mode")
-        return solveActionsUnbalancedFused(batch, settings: settings, threads: threads)
     }
 
     /// One problem without padding.
