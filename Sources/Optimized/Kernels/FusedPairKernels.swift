@@ -65,16 +65,26 @@ extension FusedRowSweep {
         }
     }
 
-    /// `shiftRows` on `rows` (an even range), a pair at a time.
+    /// `shiftRows` on `rows` (an even range), a pair at a time (written out, as `shiftRows` says).
     @_transparent
     mutating func shiftPairs(_ rows: Range<Int>, whole: Int) {
-        forEachRow(in: rows, step: 2) { $0.shiftPair($1, whole: whole) }
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ Self.block, rows.upperBound)
+            while r < end { shiftPair(r, whole: whole); r &+= 2 }
+            flush()
+        }
     }
 
     /// `measureRows` on `rows` (an even range), a pair at a time.
     @_transparent
     mutating func measurePairs(_ rows: Range<Int>, whole: Int) {
-        forEachRow(in: rows, step: 2) { $0.measurePair($1, whole: whole) }
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ Self.block, rows.upperBound)
+            while r < end { measurePair(r, whole: whole); r &+= 2 }
+            flush()
+        }
     }
 
     /// `shiftRow` for rows r and r + 1.

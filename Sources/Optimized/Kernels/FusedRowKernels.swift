@@ -133,6 +133,7 @@ struct FusedRowSweep {
 
     /// The step sweep over a chunk's `rows`, `tile` rows at a time: their first pass, then
     /// their rescaling by `rescale`, while the tile's rows are still in the first-level cache.
+    /// Written out beside `stepPairs` for speed, as `shiftRows` is.
     @_transparent
     mutating func step(_ rows: Range<Int>, rescale: FusedRowRescale, vectors: Int) {
         var start = rows.lowerBound
@@ -149,28 +150,28 @@ struct FusedRowSweep {
     /// The longest row (in blocks) whose A is kept in registers.
     static let registerBlocks = 6
 
-    /// `body` on every `step`-th row of `rows` (1: every row; 2: the first row of each pair),
-    /// the objective terms flushed every `block` rows.
+    /// `shiftRow` on `rows`, the objective terms flushed every `block` rows.
+    /// Written out beside `measureRows` and the pair loops: one loop taking the row kernel as a
+    /// closure made the K = 8 solve about 2× slower in alternating release benches.
     @_transparent
-    mutating func forEachRow(in rows: Range<Int>, step: Int, _ body: (inout FusedRowSweep, Int) -> Void) {
+    mutating func shiftRows(_ rows: Range<Int>, vectors: Int) {
         var r = rows.lowerBound
         while r < rows.upperBound {
             let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { body(&self, r); r &+= step }
+            while r < end { shiftRow(r, vectors: vectors); r &+= 1 }
             flush()
         }
     }
 
-    /// `shiftRow` on `rows`.
-    @_transparent
-    mutating func shiftRows(_ rows: Range<Int>, vectors: Int) {
-        forEachRow(in: rows, step: 1) { $0.shiftRow($1, vectors: vectors) }
-    }
-
-    /// `measureRow` on `rows`.
+    /// `measureRow` on `rows`, the objective terms flushed every `block` rows.
     @_transparent
     mutating func measureRows(_ rows: Range<Int>, vectors: Int) {
-        forEachRow(in: rows, step: 1) { $0.measureRow($1, vectors: vectors) }
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let end = min(r &+ Self.block, rows.upperBound)
+            while r < end { measureRow(r, vectors: vectors); r &+= 1 }
+            flush()
+        }
     }
 
     /// Row r's objective terms and its largest ∇ entries (the padding lanes left out), for
