@@ -24,7 +24,6 @@ extension Provenance {
             environment: Environment(cpu: CPUDescription.current.model, cpuFeatures: CPUDescription.current.vectorFeatures,
                                      buildInstructionSet: buildInstructionSet,
                                      openBLAS: loaded?.configuration ?? "not loaded (no result uses it)",
-                                     openBLASKernel: loaded?.coreName, openBLASThreads: loaded?.threads,
-                                     solverThreads: Optimized.solverThreads))
+                                     openBLASKernel: loaded?.coreName, openBLASThreads: loaded?.threads))
     }
 }

@@ -89,7 +89,6 @@ extension ClotCommand {
             return false
         }
         do {
-            try ToolEnvironment.validate()
             try job.run()
         } catch {
             ClotCommand.fail(with: error)

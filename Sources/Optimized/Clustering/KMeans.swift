@@ -10,6 +10,9 @@ extension Optimized {
     /// `Reference.kMeans` in Float32: the same greedy k-means++ seeding, drawing the same
     /// random numbers in the same order, and Lloyd iterations whose point-to-centre distances
     /// come from one sgemm per iteration (‖x‖² + ‖c‖² − 2 X Cᵀ).
+    ///
+    /// Postconditions and Edge Cases: those of `Reference.kMeans`, the distances to Float
+    /// rounding (so a near-tie may pick the other centre).
     public static func kMeans(_ x: Matrix<Float>, clusters k: Int, maxIterations: Int = 300, tolerance: Double = 1e-4,
                               using generator: inout MersenneTwister) -> KMeansResult {
         precondition(k >= 1 && x.rows >= k, "k-means needs at least K points")

@@ -65,7 +65,7 @@ extension FusedRowSweep {
         }
     }
 
-    /// `shiftRows` on `rows` (an even range), a pair at a time.
+    /// `shiftRows` on `rows` (an even range), a pair at a time (written out, as `shiftRows` says).
     @_transparent
     mutating func shiftPairs(_ rows: Range<Int>, whole: Int) {
         var r = rows.lowerBound

@@ -63,6 +63,9 @@ struct GEMMPanel {
 }
 
 /// Six rows × one 16-wide panel: 6 SIMD16 chains (12 AVX registers), p = 0 ..< depth in order.
+/// Kept beside `block8x8` rather than merged: each keeps its accumulators as named locals so
+/// they stay in registers, and one function over both shapes would need an accumulator array,
+/// which the compiler does not promise to keep there (this is the hot loop of every product).
 @inline(__always)
 func block6x16(_ rows: RowBlock, _ panel: GEMMPanel, depth: Int, _ c: UnsafeMutablePointer<Float>, _ output: GEMMOutput) {
     typealias V = SIMD16<Float>

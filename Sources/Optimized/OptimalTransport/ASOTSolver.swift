@@ -14,6 +14,15 @@ extension Optimized {
     /// accumulated in Double, and the fused cost G(T) is computed once per iteration for both
     /// the objective and the gradient (the plan is zero on padding, so G(T ⊙ mask) = G(T)).
     /// - Complexity: O(outer · N · K) time, O(B · N · K) memory allocated once.
+    ///
+    /// Postconditions: those of `Reference.solveASOT`, the marginals met to Float rounding
+    /// (relative 1e-5): one solution per problem, plans non-negative and zero on padded rows,
+    /// `outerIterations` + 1 objectives per trace. The same input gives the same bits on
+    /// every CPU.
+    ///
+    /// Edge Cases: those of `Reference.solveASOT`. Balanced: where the official float32 kernel
+    /// underflows everywhere (its result is NaN), the kernel is shifted by its largest exponent
+    /// and the plan stays finite.
     public static func solveASOT(_ batch: ASOTBatch<Float>, settings s: ASOTSettings) -> [ASOTSolution<Float>] {
         if s.marginals == .actionsUnbalanced { return solveActionsUnbalancedFused(batch, settings: s) }
         let n = batch.frames, k = batch.clusters, items = batch.costs.count
@@ -49,69 +58,9 @@ extension Optimized {
         }
     }
 
-    /// The default marginal mode on up to `threads` threads (1 or 2; the results do not depend
-    /// on it): for tests and benchmarks that compare thread counts.
-    public static func solveASOT(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int) -> [ASOTSolution<Float>] {
-        precondition(settings.marginals == .actionsUnbalanced, "threads apply to the default marginal mode")
-        return solveActionsUnbalancedFused(batch, settings: settings, threads: threads)
-    }
-
     /// One problem without padding.
     public static func solveASOT(cost: Matrix<Float>, settings: ASOTSettings) -> ASOTSolution<Float> {
         solveASOT(ASOTBatch(cost: cost), settings: settings)[0]
-    }
-
-    /// The objective of `Reference.asotObjective` on item `item`'s plan, given its fused cost,
-    /// and the gradient ∇ written into the item's gradient buffer; returns (objective, max ∇).
-    /// One pass over the entries computes both logs (eight lanes at a time).
-    static func objectiveAndGradient(_ w: ASOTWorkspace, item: Int, dx: Float, dy: Float,
-                                     settings s: ASOTSettings) -> (Float, Float) {
-        let n = w.frames, k = w.clusters, size = n * k
-        let t = w.item(w.plans, item), g = w.item(w.fused, item), grad = w.item(w.gradients, item)
-        let eps = Float(s.epsilon)
-        var fgw = SIMD8<Double>(), entropy = SIMD8<Double>()
-        var i = 0
-        while i + 8 <= size {
-            let tv = loadFloat8(t, i), gv = loadFloat8(g, i)
-            fgw += SIMD8<Double>(gv * tv)
-            entropy += SIMD8<Double>(-tv * vlog(tv + 1e-10) + tv)
-            storeFloat8(gv - (-vlog(tv + 1e-12) * eps), grad, i)
-            i += 8
-        }
-        var fgwTail = 0.0, entropyTail = 0.0
-        while i < size {
-            fgwTail += Double(g[i] * t[i])
-            entropyTail += Double(-t[i] * logf(t[i] + 1e-10) + t[i])
-            grad[i] = g[i] - (-logf(t[i] + 1e-12) * eps)
-            i += 1
-        }
-        var penalty = 0.0
-        if s.framesUnbalanced {
-            massOfRows(t, n, k, into: w.rowMass)
-            let lambda = Float(s.lambdaFrames)
-            for r in 0..<n {
-                let mass = w.rowMass[r]
-                penalty += Double(lambda * (mass * logf(mass / dx + 1e-10)))
-                let term = lambda * (logf(mass / dx + 1e-12) + 1)
-                for j in 0..<k { grad[r * k + j] += term }
-            }
-        }
-        if s.actionsUnbalanced {
-            massOfColumns(t, n, k, into: w.columnMass)
-            let lambda = Float(s.lambdaActions)
-            var kl: Float = 0
-            for j in 0..<k {
-                let mass = w.columnMass[j]
-                kl += mass * logf(mass / dy + 1e-10)
-                w.columnMass[j] = lambda * (logf(mass / dy + 1e-12) + 1)
-            }
-            penalty += Double(kl * lambda)
-            for r in 0..<n { for j in 0..<k { grad[r * k + j] += w.columnMass[j] } }
-        }
-        var largest = -Float.infinity
-        for j in 0..<size { largest = max(largest, grad[j]) }
-        let objective = 0.5 * (fgw.sum() + fgwTail) + penalty - s.epsilon * (entropy.sum() + entropyTail)
-        return (Float(objective), largest)
     }
 
     /// T ← T ⊙ exp(−η ∇).
@@ -129,18 +78,15 @@ extension Optimized {
         }
     }
 
-    /// Restores the balanced marginal(s) of every item, per marginal mode.
+    /// Restores the balanced marginal(s) of every item, per marginal mode (the default mode,
+    /// actions unbalanced, never comes here: `solveASOT` hands it to the fused sweep).
     static func project(_ w: ASOTWorkspace, masks: [[Bool]], dx: [Float], dy: Float, settings s: ASOTSettings) {
         let n = w.frames, k = w.clusters
         switch s.marginals {
         case .bothUnbalanced:
             return
         case .actionsUnbalanced:
-            for item in 0..<w.batch {
-                let t = w.item(w.plans, item)
-                massOfRows(t, n, k, into: w.rowMass)
-                for i in 0..<n { for j in 0..<k { t[i * k + j] = zeroIfNotFinite(t[i * k + j] / w.rowMass[i]) * dx[item] } }
-            }
+            preconditionFailure("the default mode is solved by the fused sweep (solveActionsUnbalancedFused)")
         case .framesUnbalanced:
             for item in 0..<w.batch {
                 let t = w.item(w.plans, item)
@@ -151,19 +97,6 @@ extension Optimized {
             officialSinkhorn(w, masks: masks, epsilon: Float(s.epsilon), dx: dx, dy: dy,
                              iterations: s.sinkhornIterations, threshold: Float(s.stabilisationThreshold))
         }
-    }
-
-    static func massOfRows(_ t: UnsafeMutableBufferPointer<Float>, _ n: Int, _ k: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<n {
-            var sum: Float = 0
-            for j in 0..<k { sum += t[i * k + j] }
-            out[i] = sum
-        }
-    }
-
-    static func massOfColumns(_ t: UnsafeMutableBufferPointer<Float>, _ n: Int, _ k: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        for j in 0..<k { out[j] = 0 }
-        for i in 0..<n { for j in 0..<k { out[j] += t[i * k + j] } }
     }
 
     @inline(__always) static func zeroIfNotFinite(_ x: Float) -> Float { x.isFinite ? x : 0 }

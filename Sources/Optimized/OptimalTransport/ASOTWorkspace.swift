@@ -1,5 +1,6 @@
-/// Buffers of one `Optimized.solveASOT` call, allocated once so the iteration loops allocate
-/// nothing. Laid out per batch item, row-major N × K.
+/// Buffers of one `Optimized.solveASOT` call in the marginal modes other than the default
+/// (which runs on `FusedASOTItem`), allocated once so the iteration loops allocate nothing.
+/// Laid out per batch item, row-major N × K.
 final class ASOTWorkspace {
     let batch: Int, frames: Int, clusters: Int
     let plans: UnsafeMutableBufferPointer<Float>
@@ -27,8 +28,7 @@ final class ASOTWorkspace {
         fused = make(size, Float.self)
         gradients = make(size, Float.self)
         prefix = make((frames + 1) * clusters, Double.self)
-        // max(N, K): the fused default-mode sweep also keeps its K column terms here.
-        rowMass = make(max(frames, clusters), Float.self)
+        rowMass = make(frames, Float.self)
         columnMass = make(clusters, Float.self)
         kernel = make(balanced ? size : 0, Float.self)
         a = make(batch * frames, Float.self)

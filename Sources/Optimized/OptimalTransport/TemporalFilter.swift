@@ -41,6 +41,9 @@ extension Optimized {
     }
 
     /// Cv(T Ck) alone, for tests and for readers: the prefix-sum filter on one plan.
+    ///
+    /// Postconditions: `Reference.applyTemporalFilter(Reference.multiplyByActionStructure(t))`
+    /// to Float rounding. Edge Cases: ⌊N·r⌋ = 0 or K = 1: zeros.
     public static func applyTemporalFilter(actionStructureOf t: Matrix<Float>, radius: Double) -> Matrix<Float> {
         var out = Matrix<Float>.zeros(t.rows, t.columns)
         let zeros = [Float](repeating: 0, count: t.elements.count)

@@ -13,6 +13,15 @@ extension Reference {
     ///
     /// [Arthur & Vassilvitskii 2007]: https://dl.acm.org/doi/10.5555/1283383.1283494
     /// - Complexity: O(iterations · N · K · D).
+    ///
+    /// Postconditions: K centres; every assignment is the index of the point's nearest final
+    /// centre (the first on ties), and the inertia is the sum of those squared distances; once
+    /// the centres stop moving each non-empty cluster's centre is the mean of its points. The
+    /// same generator state gives the same result.
+    ///
+    /// Edge Cases: K = 1: the mean of the data. N = K distinct points: every point its own
+    /// centre. A point at distance 0 from a chosen centre has seeding weight 0, so a duplicate
+    /// is not drawn as a further centre.
     public static func kMeans(_ x: Matrix<Double>, clusters k: Int, maxIterations: Int = 300, tolerance: Double = 1e-4,
                               using generator: inout MersenneTwister) -> KMeansResult {
         precondition(k >= 1 && x.rows >= k, "k-means needs at least K points")

@@ -10,6 +10,12 @@ extension Reference {
     /// with dx = 1/n on every row (n unmasked frames), dy = 1/K, T masked to the real frames for
     /// the FGW and KL terms. The official code halves the linear part of G too; that changes
     /// only the trace, never the iterates (Documentation/Audit.md item 9), and is kept.
+    ///
+    /// Postconditions: finite for any non-negative plan (the 1e-10 inside every log keeps
+    /// T = 0 and empty marginals finite).
+    ///
+    /// Edge Cases: padded rows count in the entropy only (the plan is zero there in every
+    /// solver iterate, so they add nothing); with α = 0 the FGW term is ½⟨(1 − α)C, T⟩ alone.
     public static func asotObjective(plan t: Matrix<Double>, cost c: Matrix<Double>, mask: [Bool],
                                      settings s: ASOTSettings) -> Double {
         let n = t.rows, k = t.columns

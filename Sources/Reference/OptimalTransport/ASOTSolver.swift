@@ -21,6 +21,22 @@ extension Reference {
     /// - Parameter batch: B problems of N × K costs and padding masks.
     /// - Returns: one solution per problem, the plan rescaled by n and the objective trace.
     /// - Complexity: O(outer · N · K · N·r) (the plain windowed filter).
+    ///
+    /// Postconditions: one solution per problem; its plan is N × K, non-negative, and zero on
+    /// padded rows; its trace holds `outerIterations` + 1 objectives. The returned n·T meets
+    /// the mode's balanced marginal to rounding (relative 1e-12): actions unbalanced, every
+    /// real row sums to 1; frames unbalanced and balanced, every column sums to n/K (the
+    /// Sinkhorn projection ends on its column scaling; rows meet theirs only as its
+    /// iterations grow); both unbalanced, neither marginal is imposed.
+    ///
+    /// Edge Cases:
+    /// - `outerIterations` = 0: the initial plan, 1/K on every real entry.
+    /// - K = 1, actions unbalanced: every real row is the single entry 1.
+    /// - ⌊N·r⌋ = 0 (a short video): the temporal term vanishes and G = (1 − α)·C.
+    /// - α = 0 and λ_a = 0, actions unbalanced: the iterates converge to each row's softmax of
+    ///   −C/ε.
+    /// - An all-equal cost with α = 0, balanced: the plan is 1/K everywhere.
+    /// - A problem needs at least one unmasked frame (dx = 1/n).
     public static func solveASOT(_ batch: ASOTBatch<Double>, settings s: ASOTSettings) -> [ASOTSolution<Double>] {
         let n = batch.frames, k = batch.clusters
         let counts = batch.masks.map { Double($0.filter { $0 }.count) }

@@ -20,6 +20,12 @@ extension Reference {
     ///
     /// [Cuturi 2013]: https://papers.nips.cc/paper/4927
     /// - Returns: N × K plan.
+    ///
+    /// Postconditions: T ≥ 0, zero on masked rows; every column sums to dy to rounding (the
+    /// last scaling is the columns'); the rows sum to dx only as `iterations` grows.
+    ///
+    /// Edge Cases: `iterations` < 1 runs one. An all-equal G gives dy/n on every real entry
+    /// (n unmasked rows; dx·dy when dx = 1/n) from the first iteration. Every row masked: T = 0.
     public static func balancedProjection(cost g: Matrix<Double>, mask: [Bool], epsilon: Double,
                                           rowMass dx: Double, columnMass dy: Double, iterations: Int) -> Matrix<Double> {
         let n = g.rows, k = g.columns

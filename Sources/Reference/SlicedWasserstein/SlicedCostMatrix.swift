@@ -13,6 +13,14 @@ extension Reference {
     /// are given explicitly, so the result is reproducible (the released code redraws them on
     /// every call). `sorted: false` gives the cdist of the unsorted slices instead.
     /// - Returns: N × M for N frames and M clusters.
+    ///
+    /// Postconditions: C ≥ 0. Sorted: invariant to the order of the frames and of the
+    /// clusters, and a cloud against itself has a zero diagonal. Unsorted: permuting the
+    /// frames permutes the rows.
+    ///
+    /// Edge Cases: P = 1: every slice vector normalises to 1, so C = 0. A zero slice vector is
+    /// divided by 10⁻¹² (F.normalize's floor) and stays 0. N = 1 or M = 1: nothing to sort on
+    /// that side.
     public static func slicedCostMatrix(frames x: Matrix<Double>, clusters y: Matrix<Double>,
                                         directions: Matrix<Double>, radius: Double = 2,
                                         sorted: Bool = true) -> Matrix<Double> {

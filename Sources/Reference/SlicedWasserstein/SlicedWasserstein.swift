@@ -13,6 +13,13 @@ extension Reference {
     /// computes the same given the same projections.
     ///
     /// [Bonneel et al. 2015]: https://doi.org/10.1007/s10851-014-0506-3
+    ///
+    /// Postconditions: SW_p ≥ 0; SW_p(x, y) = SW_p(y, x); SW_p(c·x, c·y) = |c|·SW_p(x, y);
+    /// non-decreasing in p.
+    ///
+    /// Edge Cases: identical clouds give 0. d = 1 with the direction ±1 gives the exact 1-D
+    /// W_p. A cloud translated by v is at ((1/L) Σ_l |⟨v, θ_l⟩|^p)^{1/p}. L = 1 gives the W_p
+    /// of the one projection.
     public static func slicedWasserstein(_ x: Matrix<Double>, _ y: Matrix<Double>, directions: Matrix<Double>, p: Double = 2,
                                          xWeights: [Double]? = nil, yWeights: [Double]? = nil) -> Double {
         precondition(x.columns == y.columns && directions.columns == x.columns, "dimensions differ")

@@ -12,6 +12,12 @@ extension Reference {
     ///
     /// [Peyré & Cuturi 2019]: https://doi.org/10.1561/2200000073
     /// - Complexity: O((n + m) log(n + m)).
+    ///
+    /// Postconditions: ≥ 0, symmetric, and 0 for identical samples; integer weights equal
+    /// replicated points.
+    ///
+    /// Edge Cases: n = m with uniform weights: (1/n) Σ_i |x_(i) − y_(i)|^p of the sorted
+    /// samples. One point against one point: |x − y|^p. A zero weight removes its point.
     public static func wasserstein1DPower(_ x: [Double], _ y: [Double], xWeights: [Double]? = nil,
                                           yWeights: [Double]? = nil, p: Double) -> Double {
         precondition(!x.isEmpty && !y.isEmpty && p >= 1)
