@@ -1,7 +1,7 @@
 # The two commands of the README's quick start, and a few more.
 #   make demo   builds `clot` in release mode and trains ASOT and CLOT on the bundled sample
 #   make test   runs the whole test suite (swift test)
-# Both install what is missing first (scripts/bootstrap.sh: OpenBLAS and LAPACKE via apt-get).
+# Both install what is missing first (scripts/bootstrap.sh: OpenBLAS's run-time library, for the sgemm comparison).
 
 SWIFT ?= swift
 # Nothing here sets OPENBLAS_* or CLOT_* variables: results do not depend on them (REPRODUCE.md,

@@ -6,8 +6,7 @@
 //   CLOTCore    shared types both implementations use: matrices, videos and datasets,
 //               NumPy files, the seeded generator, configuration, evaluation metrics
 //   Reference   every equation written plainly in Swift (Double), the specification in code
-//   Optimized   the same API in Float32 on OpenBLAS/LAPACKE
-//   CBLAS       system-library module for OpenBLAS's cblas.h and netlib's lapacke.h
+//   Optimized   the same API in Float32, fast (its own fixed-order sgemm; OpenBLAS only as a benchmark comparison)
 //   CLOTCommands the `clot` subcommands as a library, so tests can drive them in-process
 //   CPUCheck    C: whether the CPU can run an x86-64-v3 build (checked before anything else runs)
 //   clot        the command-line executable
@@ -63,17 +62,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
-        ),
         .target(name: "CLOTCore"),
         .target(
             name: "Reference",
             dependencies: ["CLOTCore", .product(name: "RealModule", package: "swift-numerics")]
         ),
-        .target(name: "Optimized", dependencies: ["CLOTCore", "CBLAS"]),
+        // OpenBLAS is opened at run time, only by the benchmark that compares it (Kernels/OpenBLAS.swift).
+        .target(name: "Optimized", dependencies: ["CLOTCore"]),
         .target(
             name: "CLOTCommands",
             dependencies: [

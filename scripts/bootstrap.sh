@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what `make demo` and `make test` need and is missing on a fresh Debian machine:
-# OpenBLAS (CBLAS) and LAPACKE. The Swift toolchain itself is a prerequisite.
+# Installs what `make demo` and `make test` use and is missing on a fresh Debian machine:
+# OpenBLAS's run-time library, which no result uses but `clot bench --suite gemm` and the
+# sgemm agreement tests compare the project's own fixed-order sgemm with (they skip, saying so,
+# without it). The Swift toolchain itself is a prerequisite.
 set -euo pipefail
 
 need=()
-for pkg in libopenblas-dev liblapacke-dev; do
+for pkg in libopenblas0; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then

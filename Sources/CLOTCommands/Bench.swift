@@ -64,7 +64,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Path to the official ASOT src/ folder, to time it in the same run.")
     var officialAsot: String?
     @Option(help: "Write the table as JSON here.") var jsonOut: String?
-    @Option(help: "OpenBLAS threads (1: no idle worker threads spinning between calls).") var threads: Int = 1
+    @Option(help: "OpenBLAS threads for --suite gemm's comparison (1: no idle worker threads spinning between calls).") var threads: Int = 1
     /// Diagnostic: run only the Optimized step of this configuration (asot or clot), --repeats
     /// × 100 times, and print its median (for profilers: nothing else runs).
     @Option(help: .hidden) var profileStep: String?
@@ -73,7 +73,6 @@ struct Bench: ParsableCommand {
     func run() throws {
         guard repeats >= 1 else { throw InputError("--repeats", "needs at least 1, got \(repeats)") }
         guard threads >= 1 else { throw InputError("--threads", "needs at least 1, got \(threads)") }
-        Optimized.blasThreads = threads
         if let profileStep { return try runProfileStep(profileStep) }
         if suite == .protocol { return try runProtocol(protocolOptions) }
         var solverRows: [BenchRow]?
@@ -144,7 +143,7 @@ struct Bench: ParsableCommand {
             + "in \(repeats) interleaved rounds"
         let kList = ks.map(String.init).joined(separator: ", ")
         Console.progress("training step, batch \(videos) × \(frames) frames, MLP 64-128-40, K = n_seg = \(kList), 2 decoder layers, "
-                         + "8 heads; OpenBLAS threads \(Optimized.blasThreads), solver threads \(Optimized.solverThreads); \(summary)")
+                         + "8 heads; solver threads \(Optimized.solverThreads); \(summary)")
         let models = ks.flatMap { k in
             Self.stepConfigurations(clusters: k).map {
                 (name: $0.name, k: k, steps: Self.stepRunners($0.configuration, videos: videos, frames: frames))
@@ -169,7 +168,7 @@ struct Bench: ParsableCommand {
         }
         print("Training step, batch \(videos) × \(frames) frames, Breakfast sizes (MLP 64-128-40, K = n_seg = \(kList), "
               + "2 decoder layers, 8 heads, 150 SW projections), train eps 0.07 alpha 0.4 radius 0.04 lambda_actions 0.1 "
-              + "rho 0.2, dropout on; OpenBLAS threads \(Optimized.blasThreads), solver threads \(Optimized.solverThreads); \(summary)")
+              + "rho 0.2, dropout on; solver threads \(Optimized.solverThreads); \(summary)")
         print(stepSummary(rows))
         return rows
     }

@@ -21,11 +21,16 @@ extension Bench {
     /// Times each shape and one training step of each model with both engines, interleaved
     /// round by round; prints both tables and returns the step rows.
     func runGEMM() -> [GEMMBenchRow] {
+        guard let openBLAS = OpenBLAS.shared else {
+            print("OpenBLAS is not installed (libopenblas.so.0): there is no other sgemm to compare the fixed order with")
+            return []
+        }
+        openBLAS.threads = threads
         let engines = Optimized.GEMMEngine.allCases
         let previous = Optimized.gemmEngine
         defer { Optimized.gemmEngine = previous }
-        print("sgemm: fixed order (the same bits on every CPU) against OpenBLAS \(Optimized.blasVersion), "
-              + "its kernel \(Optimized.blasCoreName), \(Optimized.blasThreads) thread(s); median of \(repeats) rounds, "
+        print("sgemm: fixed order (the same bits on every CPU) against OpenBLAS \(openBLAS.version), "
+              + "its kernel \(openBLAS.coreName), \(openBLAS.threads) thread(s); median of \(repeats) rounds, "
               + "each timing every shape with both engines in turn")
         var shapeTimes = Array(repeating: Array(repeating: [Double](), count: engines.count), count: Self.stepShapes.count)
         for _ in 0..<max(1, repeats) {

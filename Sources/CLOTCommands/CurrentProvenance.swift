@@ -10,8 +10,11 @@ extension Provenance {
         case (nil, _): matrixProduct = "none"
         case (.reference, _): matrixProduct = "plain loops (Double)"
         case (.optimized, .fixedOrder): matrixProduct = "fixed-order sgemm (one FMA chain per entry, index order)"
-        case (.optimized, .openBLAS): matrixProduct = "OpenBLAS sgemm (\(Optimized.blasCoreName) kernel, \(Optimized.blasThreads) threads)"
+        case (.optimized, .openBLAS):
+            matrixProduct = "OpenBLAS sgemm (\(OpenBLAS.shared?.coreName ?? "?") kernel, \(OpenBLAS.shared?.threads ?? 0) threads)"
         }
+        // Only what this process has opened: asking would load OpenBLAS just to describe it.
+        let loaded = OpenBLAS.hasBeenOpened ? OpenBLAS.shared : nil
         let backendName = backend.map { $0 == .optimized ? "optimized: Float32" : "reference: Double" } ?? "evaluation: Double"
         return Provenance(
             arithmetic: Arithmetic(family: ArithmeticFamily.current.rawValue,
@@ -19,8 +22,9 @@ extension Provenance {
                                    matrixProduct: matrixProduct),
             tool: Tool(commit: BuildInfo.commit),
             environment: Environment(cpu: CPUDescription.current.model, cpuFeatures: CPUDescription.current.vectorFeatures,
-                                     buildInstructionSet: buildInstructionSet, openBLAS: Optimized.blasConfiguration,
-                                     openBLASKernel: Optimized.blasCoreName, openBLASThreads: Optimized.blasThreads,
+                                     buildInstructionSet: buildInstructionSet,
+                                     openBLAS: loaded?.configuration ?? "not loaded (no result uses it)",
+                                     openBLASKernel: loaded?.coreName, openBLASThreads: loaded?.threads,
                                      solverThreads: Optimized.solverThreads))
     }
 }

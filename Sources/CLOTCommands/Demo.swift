@@ -26,7 +26,6 @@ struct Demo: ParsableCommand {
     @Option(help: "optimized or reference.") var backend: Backend = .optimized
 
     func run() throws {
-        Optimized.blasThreads = 1
         try ArgumentChecks.epochs(epochs)
         let data = try self.data ?? BundledFiles.sampleRoot()
         let inputs = try RunInputs.load(DatasetLayout(root: data, dataset: .breakfast), activity: "coffee")

@@ -48,7 +48,6 @@ struct Reproduce: ParsableCommand {
 
     func run() throws {
         Interruption.install()
-        Optimized.blasThreads = 1
         try ArgumentChecks.epochs(epochs)
         let plan = try planRuns()
         guard !plan.isEmpty else {

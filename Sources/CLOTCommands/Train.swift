@@ -76,7 +76,6 @@ struct Train: ParsableCommand {
         if method == .asot && (ablation != nil || decoder == .autoregressive) {
             throw InputError("--method asot", "has no decoder or CLOT components to ablate", hint: "use --method clot")
         }
-        Optimized.blasThreads = threads
         let layout = DatasetLayout(root: data, dataset: name)
         let activityKey = name.hasSingleActivity ? "all" : activity
         if !name.hasSingleActivity && activity == "all" {

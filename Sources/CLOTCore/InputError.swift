@@ -1,6 +1,6 @@
 /// A problem with something a user handed the tool: a file, a flag, a matrix.
 ///
-/// Hostile input never traps (style-anchors, rule 11): loaders and the command line validate
+/// Hostile input never traps (Documentation/Conventions.md rule 9): loaders and the command line validate
 /// what enters and throw this, naming the file and, where there is one, the line or field.
 /// The `description` is the one-line message `clot` prints; `hint`, when present, says how to
 /// fix it.

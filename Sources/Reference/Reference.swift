@@ -1,5 +1,5 @@
 /// The specification in code: every equation of ASOT and CLOT written plainly, in Double,
-/// one function per equation, its doc comment naming the paper's equation (METHOD.md).
+/// one function per equation, its doc comment naming the paper's equation (Documentation/Method.md).
 ///
 /// Plain loops, no BLAS, no clever generics: it is meant to be read beside the paper, and the
 /// `Optimized` module is tested against it.

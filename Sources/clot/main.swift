@@ -26,16 +26,6 @@ if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
     _ = mallopt(mmapThreshold, 64 << 20)
     _ = mallopt(trimThreshold, 256 << 20)
 }
-
-// OpenBLAS starts its worker threads when it is loaded, and each spins (sched_yield) for about
-// 0.1 s before it sleeps: a short process spends its whole life beside a spinning thread that
-// takes the core the ASOT solver's second thread needs. Nothing here runs BLAS threaded unless
-// asked (`--threads`; OpenBLAS restarts its threads on the first call that wants them), so stop
-// them now. Looked up at run time: a BLAS without this entry point is left alone.
-if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") {
-    typealias Shutdown = @convention(c) () -> Int32
-    _ = unsafeBitCast(symbol, to: Shutdown.self)()
-}
 #endif
 
 // `clot segment` with plain arguments skips ArgumentParser's reflection (see

@@ -5,7 +5,7 @@ import Reference
 import Testing
 import TestSupport
 
-/// Properties of the ASOT mirror-descent solver (ASOT §3.3, METHOD.md §3) in both
+/// Properties of the ASOT mirror-descent solver (ASOT §3.3, Documentation/Method.md §3) in both
 /// implementations: the marginal each mode restores, padding, the objective trace, closed
 /// forms, and finiteness at small ε.
 @Suite struct ASOTSolverTests {
@@ -178,7 +178,7 @@ import TestSupport
     ///   included (36 of 36 each);
     /// - the trace is *not* monotone, even in the default mode (11 of 36 monotone there): it
     ///   dips and then creeps up by ~1e-4 near the end. The trace halves the linear cost as the
-    ///   official `asot_objective` does (method-audit B.10), so it is not the function the
+    ///   official `asot_objective` does (Documentation/Audit.md item 9), so it is not the function the
     ///   iterates descend; the un-halved objective is (see `trueObjectiveDescends`);
     /// - balanced with the official single Sinkhorn iteration is no descent at all: the
     ///   "projection" sets only the column marginal and discards the mirror step, and on

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The standard dataset layout (METHOD.md §1): dataset names, activities parsed from video
+/// The standard dataset layout (Documentation/Method.md §1): dataset names, activities parsed from video
 /// names, and tiny synthetic dataset trees for each of the five benchmarks.
 @Suite struct DatasetLayoutTests {
     // MARK: Names

@@ -2,7 +2,7 @@ import CLOTCore
 import Testing
 import TestSupport
 
-/// MoF and mIoU (METHOD.md §6) on hand-built label sequences; every expected value is worked
+/// MoF and mIoU (Documentation/Method.md §6) on hand-built label sequences; every expected value is worked
 /// out in the comment above it from the frames, not taken from the implementation.
 @Suite struct FrameMetricsTests {
     /// MoF and mIoU are ratios of small integer counts and sums of a few such ratios: they

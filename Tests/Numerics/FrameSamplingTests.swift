@@ -2,7 +2,7 @@ import CLOTCore
 import Testing
 import TestSupport
 
-/// Which frames a training, validation or test item holds (METHOD.md §1,
+/// Which frames a training, validation or test item holds (Documentation/Method.md §1,
 /// `_partition_and_sample` of the ASOT loader).
 @Suite struct FrameSamplingTests {
     @Test("flooredLinspace: ⌊i · stop/(num−1)⌋, last point exactly stop")

@@ -88,7 +88,8 @@ struct GEMMTests {
 
     /// OpenBLAS sums in another order; both are within k·ε·Σ|a||b| of the exact product, so
     /// they differ by at most twice that (ε = 2⁻²⁴, plus the α/β roundings).
-    @Test("agrees with OpenBLAS's sgemm to Float32 rounding", arguments: problems)
+    @Test("agrees with OpenBLAS's sgemm to Float32 rounding", .enabled(if: OpenBLAS.shared != nil, "OpenBLAS is not installed"),
+          arguments: problems)
     func agreesWithOpenBLAS(_ problem: Problem) {
         let fixed = problem.product(.fixedOrder), blas = problem.product(.openBLAS)
         for i in 0..<problem.m {

@@ -7,7 +7,7 @@ import TestSupport
 /// `ReferenceOptimizedAgreementTests`, `SlicedWassersteinTests`). Every random draw comes from
 /// `MersenneTwister`, so a failing seed replays exactly.
 enum OTProblems {
-    /// A realistic frame-to-action cost (METHOD.md §3): K random unit action embeddings
+    /// A realistic frame-to-action cost (Documentation/Method.md §3): K random unit action embeddings
     /// (D = 16), frames as noisy, row-normalised copies of them along a random piecewise-constant
     /// label sequence, cost = 1 − F Aᵀ + `Reference.temporalPrior(…, rho)`. The similarity part
     /// comes from `StructuredProblem` with ρ = 0, the prior from the specification's own function.

@@ -2,7 +2,7 @@ import CLOTCore
 import Testing
 import TestSupport
 
-/// The official sampled segment F1 and its closed-form expectation (METHOD.md §6).
+/// The official sampled segment F1 and its closed-form expectation (Documentation/Method.md §6).
 @Suite struct SegmentF1Tests {
     // MARK: Windows
 

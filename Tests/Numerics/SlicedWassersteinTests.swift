@@ -5,7 +5,7 @@ import Reference
 import Testing
 import TestSupport
 
-/// Sliced Wasserstein (CLOT Eq. 8–9, METHOD.md §4; Bonneel et al. 2015)
+/// Sliced Wasserstein (CLOT Eq. 8–9, Documentation/Method.md §4; Bonneel et al. 2015)
 ///
 ///     SW_p(μ, ν) = ( (1/L) Σ_l W_p^p(θ_l#μ, θ_l#ν) )^{1/p}
 ///
@@ -257,7 +257,7 @@ import TestSupport
         // Sorting makes row i the i-th quantile whatever the input order: equal to rounding.
         #expect(cost.maxAbsDifference(shuffled) <= Self.identityTolerance, "\(cost.maxAbsDifference(shuffled))")
         #expect(cost.elements.allSatisfy { $0 >= 0 && $0.isFinite })
-        // The released values fall in about 0.03–0.24 (METHOD.md §4), against [0, 2] for the cosine cost.
+        // The released values fall in about 0.03–0.24 (Documentation/Method.md §4), against [0, 2] for the cosine cost.
         #expect(cost.elements.max()! < 1, "max \(cost.elements.max()!)")
     }
 

@@ -2,7 +2,7 @@ import CLOTCore
 import Testing
 import TestSupport
 
-/// Per-item feature standardisation of the ASOT loader (flag `-s`; METHOD.md §1).
+/// Per-item feature standardisation of the ASOT loader (flag `-s`; Documentation/Method.md §1).
 @Suite struct StandardisationTests {
     @Test("a small case worked by hand")
     func byHand() {

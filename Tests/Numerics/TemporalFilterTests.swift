@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The temporal box filter Cv and the action structure Ck of the Gromov–Wasserstein term
-/// (ASOT Eq. 5–6, METHOD.md §3):
+/// (ASOT Eq. 5–6, Documentation/Method.md §3):
 ///
 ///     (Cv Y)_t = (1/r)·Σ_{0<|s−t|≤R} Y_s,  R = ⌊N r⌋,   (T Ck)_tk = Σ_j T_tj − T_tk
 ///
@@ -56,7 +56,7 @@ import TestSupport
         let optimized = Optimized.applyTemporalFilter(actionStructureOf: t.float32, radius: r)
         #expect(reference.elements.allSatisfy { $0 == 0 })
         #expect(optimized.elements.allSatisfy { $0 == 0 })
-        // And the fused cost is then (1 − α)·C exactly as METHOD.md §3 states.
+        // And the fused cost is then (1 − α)·C exactly as Documentation/Method.md §3 states.
         let cost = Matrix(rows: n, columns: 3, elements: (0..<(3 * n)).map { _ in 2 * g.uniform() })
         let fused = Reference.fusedCost(plan: t, cost: cost, alpha: 0.3, radius: r)
         for i in fused.elements.indices { #expect(fused.elements[i] == (1 - 0.3) * cost.elements[i]) }

@@ -4,7 +4,7 @@ import Reference
 import Testing
 import TestSupport
 
-/// The temporal prior P_tk = ρ·|t/N − k/K| (ASOT §3, METHOD.md §3): hand-computed values,
+/// The temporal prior P_tk = ρ·|t/N − k/K| (ASOT §3, Documentation/Method.md §3): hand-computed values,
 /// its shape, and `Optimized` (Float32) against `Reference` (Double).
 @Suite struct TemporalPriorTests {
     /// Hand-computed entries are a few Double operations on exact binary fractions or tenths:

@@ -49,7 +49,7 @@ public func temporaryDirectory(_ prefix: String = "clot-test") -> String {
     return path
 }
 
-/// Named tolerances, each with its reason (style-anchors rule 5).
+/// Named tolerances, each with its reason (Documentation/Conventions.md rule 13).
 public enum Tolerance {
     /// Double computations that should agree to rounding: ~1e-10 leaves room for differently
     /// ordered sums of a few thousand terms (each ~1e-16 relative).

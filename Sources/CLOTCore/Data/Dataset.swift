@@ -1,5 +1,5 @@
 /// The benchmarks of both papers and where their files sit in the standard layout
-/// (METHOD.md §1, ASOT `src/video_dataset.py`):
+/// (Documentation/Method.md §1, ASOT `src/video_dataset.py`):
 ///
 ///     ROOT/<Dataset>/features/<activity>/<video>.txt|.npy
 ///     ROOT/<Dataset>/groundTruth/<video>

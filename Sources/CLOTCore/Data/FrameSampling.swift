@@ -1,4 +1,4 @@
-/// Which frames of a video a training, validation or test item holds (METHOD.md §1,
+/// Which frames of a video a training, validation or test item holds (Documentation/Method.md §1,
 /// `_partition_and_sample` of the ASOT loader).
 public enum FrameSampling: Sendable, Equatable {
     /// Training: one uniform frame in each of `count` equal intervals.

@@ -1,5 +1,5 @@
 /// Per-item feature standardisation of the ASOT loader (flag `-s`, Breakfast only;
-/// METHOD.md §1, method-audit A.4).
+/// Documentation/Method.md §1, Documentation/Audit.md item 2).
 ///
 /// Over the rows of the item (the sampled rows in training and validation, padding repeats
 /// included; every row at test): rows whose sum is exactly 0 count as missing; each column is

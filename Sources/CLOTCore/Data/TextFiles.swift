@@ -1,4 +1,4 @@
-/// Readers for the plain-text files of the standard layout (METHOD.md §1), each validating
+/// Readers for the plain-text files of the standard layout (Documentation/Method.md §1), each validating
 /// as it reads and naming the file and line of the first fault.
 public enum TextFiles {
     /// Lines of a text file without their line ends ("\n" or "\r\n"); a final line end does not

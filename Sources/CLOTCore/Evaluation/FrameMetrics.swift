@@ -1,4 +1,4 @@
-/// Frame-level metrics of METHOD.md §6: mean over frames and mean IoU.
+/// Frame-level metrics of Documentation/Method.md §6: mean over frames and mean IoU.
 public enum FrameMetrics {
     /// Removes the frames whose GT class is `excluded` (YTI's background, −1), as the official
     /// `filter_exclusions` does before anything else is computed.

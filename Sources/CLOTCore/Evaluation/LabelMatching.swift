@@ -1,5 +1,5 @@
 /// The one-to-one map from predicted cluster ids to ground-truth classes that the
-/// evaluation scores against (METHOD.md §6).
+/// evaluation scores against (Documentation/Method.md §6).
 public struct LabelMatching: Equatable, Sendable, Codable {
     /// Matched (predicted id, ground-truth id) pairs, sorted by predicted id as SciPy returns them.
     public var pairs: [Pair]

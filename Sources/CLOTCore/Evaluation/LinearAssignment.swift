@@ -6,7 +6,7 @@
 /// remaining columns are scanned from the back, and among equally short paths an unassigned
 /// column wins. Tied optima therefore resolve the way the official evaluation resolves them,
 /// which matters because the sampled F1 depends on which of two tied matchings is chosen
-/// (method-audit §7). `Tests/Numerics/LinearAssignmentTests` checks optimality against brute
+/// (Documentation/Audit.md item 33). `Tests/Numerics/LinearAssignmentTests` checks optimality against brute
 /// force and the tie order against SciPy's own answers (`fixtures/golden/lsap.json`).
 ///
 /// [Crouse 2016]: https://doi.org/10.1109/TAES.2016.140952

@@ -1,4 +1,4 @@
-/// The segment-level F1 of the ASOT evaluation code (METHOD.md §6), sampled as the official
+/// The segment-level F1 of the ASOT evaluation code (Documentation/Method.md §6), sampled as the official
 /// `eval_f1` samples it, and its closed-form expectation.
 ///
 /// For every GT segment window `[lo, up]` (both ends inclusive, so a window also holds the
@@ -30,7 +30,7 @@ public struct SegmentF1: Sendable, Equatable, Codable {
 
     /// How precision, recall and F1 are rounded. The official activity-level score keeps the
     /// video count in a float32 tensor, so its F1 is float32 arithmetic; the video-level score
-    /// uses a Python int, so float64 (method-audit A.7).
+    /// uses a Python int, so float64 (Documentation/Audit.md item 36).
     public enum Arithmetic: String, Sendable, Codable { case float64, float32 }
 
     /// GT segment windows: boundaries b = [0, changes…, N−1]; windows (b_i, b_{i+1}).

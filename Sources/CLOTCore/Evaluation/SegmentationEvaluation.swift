@@ -57,7 +57,7 @@ public struct VideoEvaluation: Sendable, Equatable {
 }
 
 /// The evaluation protocol of the ASOT code (`src/metrics.py`, `src/train.py`), from which
-/// both papers' numbers come (METHOD.md §6–7).
+/// both papers' numbers come (Documentation/Method.md §6–7).
 public struct EvaluationProtocol: Sendable, Equatable {
     /// A GT class removed before anything is computed (YTI: −1, background).
     public var excludedClass: Int?

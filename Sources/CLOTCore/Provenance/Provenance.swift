@@ -37,14 +37,15 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var cpu: String
         public var cpuFeatures: String
         public var buildInstructionSet: String
-        /// OpenBLAS's configuration string and the kernel it picked (or was forced to) at load.
+        /// OpenBLAS's configuration string, the kernel it picked (or was forced to) when it
+        /// loaded, and its threads — or "not loaded": only the benchmark comparison opens it.
         public var openBLAS: String
-        public var openBLASKernel: String
-        public var openBLASThreads: Int
+        public var openBLASKernel: String?
+        public var openBLASThreads: Int?
         public var solverThreads: Int
 
-        public init(cpu: String, cpuFeatures: String, buildInstructionSet: String, openBLAS: String, openBLASKernel: String,
-                    openBLASThreads: Int, solverThreads: Int) {
+        public init(cpu: String, cpuFeatures: String, buildInstructionSet: String, openBLAS: String, openBLASKernel: String?,
+                    openBLASThreads: Int?, solverThreads: Int) {
             self.cpu = cpu
             self.cpuFeatures = cpuFeatures
             self.buildInstructionSet = buildInstructionSet
@@ -74,7 +75,6 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var summary: String {
         "arithmetic \(arithmetic.family), \(arithmetic.backend), \(arithmetic.matrixProduct); commit \(tool.commit.prefix(12))"
             + (tool.commit.hasSuffix("+uncommitted") ? "+uncommitted" : "")
-            + "; \(environment.cpu) (\(environment.buildInstructionSet) build), OpenBLAS \(environment.openBLASKernel) "
-            + "× \(environment.openBLASThreads), solver threads \(environment.solverThreads)"
+            + "; \(environment.cpu) (\(environment.buildInstructionSet) build), solver threads \(environment.solverThreads)"
     }
 }

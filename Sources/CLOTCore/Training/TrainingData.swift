@@ -9,7 +9,7 @@ public struct TrainingBatch: Sendable {
     public var names: [String]
 }
 
-/// Turns videos into training batches and test inputs (METHOD.md §1): 256 frames sampled per
+/// Turns videos into training batches and test inputs (Documentation/Method.md §1): 256 frames sampled per
 /// video per epoch (one uniform frame per interval), videos shuffled each epoch and grouped in
 /// batches, per-item standardisation when asked (Breakfast). All draws come from the caller's
 /// generator, in a fixed order, so a seed fixes every batch.

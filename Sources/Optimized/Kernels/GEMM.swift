@@ -1,5 +1,3 @@
-import CBLAS
-
 extension Optimized {
     /// C ← α·op(A)·op(B) + β·C, row-major, op(A) m × k, op(B) k × n, C m × n with leading
     /// dimensions lda, ldb, ldc (so a sub-block of a wider matrix — one attention head's columns —
@@ -31,10 +29,12 @@ extension Optimized {
             fixedOrderGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                            a.baseAddress!, lda: lda, b, ldb: ldb, beta: beta, c.baseAddress!, ldc: ldc)
         case .openBLAS:
+            guard let library = OpenBLAS.shared else { preconditionFailure("OpenBLAS is not installed (libopenblas.so.0)") }
             precondition(max(m, n, k, lda, ldb, ldc) <= Int(Int32.max), "gemm dimension exceeds 32 bits")
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb),
-                        beta, c.baseAddress, Int32(ldc))
+            let (rowMajor, noTranspose, transpose): (Int32, Int32, Int32) = (101, 111, 112)   // cblas.h's enums
+            library.sgemm(rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose,
+                          Int32(m), Int32(n), Int32(k), alpha, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb),
+                          beta, c.baseAddress, Int32(ldc))
         }
     }
 
@@ -57,7 +57,8 @@ extension Optimized {
     public enum GEMMEngine: String, Sendable, CaseIterable {
         /// `fixedOrderGEMM`: the same bits on every CPU (the default; every result uses it).
         case fixedOrder = "fixed-order"
-        /// OpenBLAS's `cblas_sgemm`: rounding depends on the CPU's kernel and the thread count.
+        /// OpenBLAS's `cblas_sgemm` (opened on first use; `OpenBLAS.shared` must not be nil):
+        /// rounding depends on the CPU's kernel and the thread count.
         case openBLAS = "openblas"
     }
 

@@ -4,7 +4,7 @@ import Glibc
 import CLOTCore
 
 extension Optimized {
-    /// L = −(1/R) Σ_r m_r Σ_k T_rk log(P_rk + 1e-11) (METHOD.md §5) in Float32; the same API as
+    /// L = −(1/R) Σ_r m_r Σ_k T_rk log(P_rk + 1e-11) (Documentation/Method.md §5) in Float32; the same API as
     /// `Reference.SoftCrossEntropy` (R = B·N rows, padding included; mask true on real frames).
     /// The per-row sums are in Float, as the official float32 code; the total over rows is
     /// accumulated in Double so the mean does not drift for long batches.

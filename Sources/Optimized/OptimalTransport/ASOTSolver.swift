@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 extension Optimized {
-    /// The ASOT mirror-descent solver (ASOT §3.3, METHOD.md §3) in Float32, step for step the
+    /// The ASOT mirror-descent solver (ASOT §3.3, Documentation/Method.md §3) in Float32, step for step the
     /// arithmetic of the official `segment_asot` on float32 tensors, so that its plans match the
     /// official float32 ones (and `Reference.solveASOT` to Float rounding where the problem is
     /// well conditioned). See `Reference.solveASOT` for the equations.

@@ -4,7 +4,7 @@ extension Reference {
     /// The result of k-means (shared type), in Double.
     public typealias KMeansResult = CLOTCore.KMeansResult<Double>
 
-    /// k-means as scikit-learn's `KMeans(n_clusters=K)` runs it by default (METHOD.md §5, the
+    /// k-means as scikit-learn's `KMeans(n_clusters=K)` runs it by default (Documentation/Method.md §5, the
     /// official initialisation of the action embeddings): greedy k-means++ seeding
     /// [Arthur & Vassilvitskii 2007] with 2 + ⌊ln K⌋ candidates per centre, then Lloyd
     /// iterations until the squared centre shift is at most `tolerance` × the mean per-feature

@@ -1,8 +1,8 @@
 import CLOTCore
 
 extension Reference {
-    /// CLOT's feature dispatching (Eq. 1–2; official `src/feature_dispatching.py`; METHOD.md §2,
-    /// method-audit items 13 and 21). Per video, with frame features F (T × D, unit rows), the
+    /// CLOT's feature dispatching (Eq. 1–2; official `src/feature_dispatching.py`; Documentation/Method.md §2,
+    /// Documentation/Audit.md items 5 and 6). Per video, with frame features F (T × D, unit rows), the
     /// action embeddings A (K × D) and two learnable scalars α (init 1) and β (init 0):
     ///
     ///     z_kt = a_k · f_t                                   (Z = A Fᵀ, K × T; a plain product)
@@ -13,9 +13,9 @@ extension Reference {
     ///     f'_t = u_t / ‖u_t‖   with `renormalise`,   f'_t = u_t   without
     ///
     /// The released module has neither a padding mask nor a final normalisation (its outputs have
-    /// norms 1.07–1.56); both are project choices, `Settings`, defaulting to on (METHOD.md §2).
+    /// norms 1.07–1.56); both are project choices, `Settings`, defaulting to on (Documentation/Method.md §2).
     /// The module has no positional input and no gating: every frame receives Σ_k S_kt g_k
-    /// (audit item 21, against the paper's "filters out background frames").
+    /// (Documentation/Audit.md item 6, against the paper's "filters out background frames").
     ///
     /// Batch convention: B videos of equal (padded) length T stacked by rows, F is (B·T) × D
     /// (video b, frame t is row b·T + t); A, α and β are shared by the batch, so their gradients

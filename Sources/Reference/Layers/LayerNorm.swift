@@ -2,7 +2,7 @@ import CLOTCore
 
 extension Reference {
     /// Layer normalisation over the last dimension, torch's `nn.LayerNorm(D)` (eps 1e-5,
-    /// biased variance), after every residual of the CLOT decoder (METHOD.md §5):
+    /// biased variance), after every residual of the CLOT decoder (Documentation/Method.md §5):
     ///
     ///     μ_r = (1/D) Σ_c x_rc,   σ²_r = (1/D) Σ_c (x_rc − μ_r)²
     ///     x̂_rc = (x_rc − μ_r) / √(σ²_r + ε),   y_rc = γ_c x̂_rc + β_c

@@ -2,8 +2,8 @@ import CLOTCore
 
 extension Reference {
     /// Multi-head scaled dot-product attention with torch's `nn.MultiheadAttention` semantics
-    /// [Vaswani et al. 2017], the self- and cross-attention of the CLOT decoder (METHOD.md §5,
-    /// method-audit item 14). With D the width, H heads of width d_h = D/H, and the packed
+    /// [Vaswani et al. 2017], the self- and cross-attention of the CLOT decoder (Documentation/Method.md §5,
+    /// Documentation/Audit.md item 17). With D the width, H heads of width d_h = D/H, and the packed
     /// in-projection W_in = [W_q; W_k; W_v] (3D × D), b_in = [b_q; b_k; b_v]:
     ///
     ///     q = Q W_qᵀ + b_q,   k = K W_kᵀ + b_k,   v = V W_vᵀ + b_v

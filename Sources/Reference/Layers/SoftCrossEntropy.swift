@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Reference {
-    /// The pseudo-label loss of every CLOT stage (METHOD.md §5; ASOT `train.py`, line 90):
+    /// The pseudo-label loss of every CLOT stage (Documentation/Method.md §5; ASOT `train.py`, line 90):
     /// soft cross-entropy between the ASOT plan T (no gradient) and P = softmax(x/τ),
     ///
     ///     L = −(1/R) Σ_r m_r Σ_k T_rk log(P_rk + 1e-11)

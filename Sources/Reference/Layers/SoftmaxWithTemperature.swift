@@ -2,7 +2,7 @@ import CLOTCore
 
 extension Reference {
     /// Row-wise softmax at temperature τ: the cluster probabilities of every stage
-    /// (METHOD.md §5, P_x = softmax(x Aᵀ/τ), τ = 0.1) and the refinement's attention (Eq. 12).
+    /// (Documentation/Method.md §5, P_x = softmax(x Aᵀ/τ), τ = 0.1) and the refinement's attention (Eq. 12).
     ///
     ///     P_rk = exp(x_rk/τ) / Σ_j exp(x_rj/τ)
     ///

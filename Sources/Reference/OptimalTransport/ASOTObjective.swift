@@ -9,7 +9,7 @@ extension Reference {
     ///
     /// with dx = 1/n on every row (n unmasked frames), dy = 1/K, T masked to the real frames for
     /// the FGW and KL terms. The official code halves the linear part of G too; that changes
-    /// only the trace, never the iterates (method-audit B.10), and is kept.
+    /// only the trace, never the iterates (Documentation/Audit.md item 9), and is kept.
     public static func asotObjective(plan t: Matrix<Double>, cost c: Matrix<Double>, mask: [Bool],
                                      settings s: ASOTSettings) -> Double {
         let n = t.rows, k = t.columns

@@ -2,7 +2,7 @@ import CLOTCore
 
 extension Reference {
     /// Solves a batch of ASOT problems by mirror descent (ASOT §3.3; the official
-    /// `segment_asot`; METHOD.md §3):
+    /// `segment_asot`; Documentation/Method.md §3):
     ///
     ///     T₀ = dx·dyᵀ on unmasked rows
     ///     repeat outerIterations times:

@@ -1,7 +1,7 @@
 import CLOTCore
 
 extension Reference {
-    /// The temporal prior of ASOT (Xu & Gould 2024, §3; METHOD.md §3):
+    /// The temporal prior of ASOT (Xu & Gould 2024, §3; Documentation/Method.md §3):
     ///
     ///     P_tk = ρ · | t/N − k/K |,   t ∈ [0, N), k ∈ [0, K)
     ///

@@ -2,7 +2,7 @@ import CLOTCore
 
 extension Reference {
     /// The frame-to-action cost matrix of the released CLOT `gsw.py` (CLOT Eq. 10, as
-    /// released; METHOD.md §4, method-audit B.16):
+    /// released; Documentation/Method.md §4, Documentation/Audit.md item 14):
     ///
     ///     g_p(x) = ‖x − r·θ_p‖                     circular slices, r = 2, p = 1…P
     ///     s(x)   = g(x) / ‖g(x)‖                   each point's slice vector L2-normalised
