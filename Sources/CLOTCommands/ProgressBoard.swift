@@ -35,6 +35,12 @@ final class ProgressBoard: Sendable {
         if let line { Console.status(line) }
     }
 
+    /// Job `slot` starts a run: its line.
+    func started(slot: Int, _ text: String) {
+        state.withLock { $0.slots[slot] = nil }
+        Console.progress(text)
+    }
+
     /// Job `slot` finished a run: its line, numbered in order of finishing.
     func finished(slot: Int, _ text: String) {
         let (number, line): (Int, String?) = state.withLock { s in

@@ -36,8 +36,14 @@ struct TrainingRun {
 
     /// Everything this run's numbers depend on.
     var fingerprint: RunFingerprint {
+        Self.fingerprint(configuration, backend: backend, data: inputs.data)
+    }
+
+    /// The fingerprint of a run of `configuration` on data with this fingerprint (for telling
+    /// whether a finished run is current without parsing the data).
+    static func fingerprint(_ configuration: RunConfiguration, backend: Backend, data: DataFingerprint) -> RunFingerprint {
         RunFingerprint(configuration: configuration, backend: backend.rawValue,
-                       arithmetic: Provenance.current(backend).arithmetic, data: inputs.data)
+                       arithmetic: Provenance.current(backend).arithmetic, data: data)
     }
 
     /// What `metrics.json` holds.
