@@ -41,14 +41,15 @@ final class ProgressBoard: Sendable {
         Console.progress(text)
     }
 
-    /// Job `slot` finished a run: its line, numbered in order of finishing.
+    /// Job `slot` finished a run: its line, numbered in order of finishing ("[done 3/12] …",
+    /// beside the "[7/12] …" line that numbered the run in the plan when it started).
     func finished(slot: Int, _ text: String) {
         let (number, line): (Int, String?) = state.withLock { s in
             s.finished += 1
             s.slots[slot] = nil
             return (s.finished, Console.isTerminal ? Self.statusLine(s, total: total) : nil)
         }
-        Console.progress("[\(number)/\(total)] \(text)")
+        Console.progress("[done \(number)/\(total)] \(text)")
         if let line { Console.status(line) }
     }
 

@@ -19,13 +19,13 @@ struct ReproductionUnit: Sendable {
 
     /// The expected seconds of the run on one core, for balancing shards: k-means and every
     /// epoch sample a fixed number of frames per video, so training costs in proportion to
-    /// videos × epochs; predicting runs over every frame. The per-video and per-frame costs
-    /// are medians of this machine's runs' recorded phases on Breakfast-sized activities
-    /// (REPRODUCE.md §5); only their ratios matter.
+    /// videos × (epochs + 1); predicting runs over every frame. The rates are rounded from the
+    /// phases that runs on a full-size synthetic Breakfast activity recorded on a 2-core VM
+    /// (`metrics.json` "phases": CLOT trains at about 3.5 ms per video-epoch, ASOT at about a
+    /// third of that, and both predict at about 4 µs per frame); only their ratios matter.
     var expectedCost: Double {
-        let clot = configuration.method == .clot
-        let perVideoEpoch = clot ? 3.5e-3 : 1.0e-3
-        let perFrame = clot ? 1.0e-6 : 1.0e-6
+        let perVideoEpoch = configuration.method == .clot ? 3.5e-3 : 1.2e-3
+        let perFrame = 4e-6
         return Double(source.videoNames.count) * Double(configuration.epochs + 1) * perVideoEpoch + Double(source.frames) * perFrame
     }
 
