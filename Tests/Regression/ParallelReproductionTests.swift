@@ -12,11 +12,6 @@ struct ParallelReproductionTests {
     /// 2 activities × (clot, asot, untrained asot) × 2 seeds = 12 runs of 1 epoch.
     static let common = ["--methods", "clot,asot", "--seeds", "0,1", "--epochs", "1"]
 
-    static func reproduce(_ root: String, _ output: String, _ extra: [String]) throws {
-        var command = try ClotCommand.parseAsRoot(["reproduce", "--data", root, "--output", output] + common + extra)
-        try command.run()
-    }
-
     /// Every file of the tables and of the runs' predictions, by relative path.
     static func outputs(_ folder: String) throws -> [String: Data] {
         var files: [String: Data] = [:]
@@ -31,14 +26,19 @@ struct ParallelReproductionTests {
         return files
     }
 
-    @Test("--jobs 2 gives the same tables and predictions, byte for byte, as --jobs 1")
+    @Test("--jobs 2 gives the same tables and predictions, byte for byte, as --jobs 1",
+          .enabled(if: clotExecutable != nil, "the clot executable was not built beside the tests"))
     func jobsAreInvisible() throws {
         let root = try RunIdentityTests.data()
         let (one, two) = (temporaryDirectory("clot-jobs1"), temporaryDirectory("clot-jobs2"))
         defer { [root, one, two].forEach(removeDirectory) }
         // One activity (6 runs) keeps the debug-build test short; the shard test covers two.
-        try Self.reproduce(root, one, ["--jobs", "1", "--activities", "coffee"])
-        try Self.reproduce(root, two, ["--jobs", "2", "--activities", "coffee"])
+        // Child processes: a run inside the test process would describe that process in its
+        // provenance, which other tests running beside it change (one may open OpenBLAS).
+        for (folder, jobs) in [(one, "1"), (two, "2")] {
+            let run = try runClot(["reproduce", "--data", root, "--output", folder, "--jobs", jobs, "--activities", "coffee"] + Self.common)
+            #expect(run.status == 0, "\(run.standardError)")
+        }
         let (a, b) = (try Self.outputs(one), try Self.outputs(two))
         #expect(a.keys.filter { $0.contains("predictions") }.count == 6 * 2, "6 runs × 2 videos each")
         #expect(a == b)
@@ -137,7 +137,11 @@ struct ParallelReproductionTests {
         let lines = gather.standardError.split(separator: "\n").filter { $0.hasPrefix("[") && !$0.contains(": MoF") }
         #expect(lines.count == 12 && lines.allSatisfy { $0.contains("skip (done)") }, "\(lines)")
 
-        try Self.reproduce(root, single, ["--jobs", "1"])
+        // The unsharded run is a child process too: a run inside the test process would
+        // describe that process in its provenance (another test may have opened OpenBLAS there).
+        let unsharded = try runClot(["reproduce", "--data", root, "--output", single, "--jobs", "1"] + Self.common,
+                                    environment: ["SLURM_ARRAY_TASK_ID": nil, "SLURM_ARRAY_TASK_COUNT": nil, "SLURM_ARRAY_TASK_MIN": nil])
+        #expect(unsharded.status == 0, "\(unsharded.standardError)")
         #expect(try Self.outputs(shared) == Self.outputs(single))
     }
 }
