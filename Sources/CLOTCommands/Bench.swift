@@ -39,7 +39,7 @@ struct Bench: ParsableCommand {
         OpenBLAS's sgemm (the kernel it picks for this CPU), interleaved, and prints what the fixed \
         order costs. --suite all runs the solver and step suites. \
         --suite protocol times a whole reproduction on synthetic data of the published sizes \
-        (Breakfast's Table 1, one YTI activity; BenchProtocolSuite.swift says what is assumed).
+        (Breakfast's Table 1, one YTI activity; REPRODUCE.md §5 states the sizes and what is assumed).
 
         Example:
           swift build -c release && .build/release/clot bench --sizes 1000,5000 --repeats 5

@@ -8,14 +8,14 @@ import Foundation
 /// What is taken from the published record, and what is assumed (REPRODUCE.md §5, "The whole
 /// Breakfast Table 1"):
 /// - Breakfast: 10 activities, 1712 videos, 64 features per frame. The videos per activity are
-///   those of the feature release the papers use, counted from the union of MS-TCN's split-1
-///   train and test lists (cereals 184, coffee 167, friedegg 173, juice 162, milk 187, pancake
-///   157, salat 163, sandwich 169, scrambledegg 166, tea 184).
+///   those of the feature release the papers use (cereals 184, coffee 167, friedegg 173, juice
+///   162, milk 187, pancake 157, salat 163, sandwich 169, scrambledegg 166, tea 184; they sum
+///   to 1712).
 /// - Breakfast's length: about 77 hours at 15 fps over its 1989 recordings (Kuehne et al.), a
 ///   mean of about 2090 frames per video. No per-activity lengths were found, so every
 ///   activity draws from one log-normal distribution with that mean (σ 0.6 in log space, cut
 ///   to 150–10 000 frames): about 3.6 million frames, 5.9 GB of text.
-/// - YouTube Instructions: 150 videos of 5 tasks, about 800 000 frames (Alayrac et al. 2016),
+/// - YouTube Instructions: 150 videos of 5 tasks, about 800 000 frames (Alayrac et al., CVPR 2016),
 ///   3000 features per frame: one activity is 30 videos of about 5300 frames (assuming a
 ///   feature row per video frame, the upper end).
 /// - K per activity is the official run scripts' (`DatasetDefaults.clusters`). A video is K − 1
