@@ -6,10 +6,10 @@ From:    the official ASOT code (github.com/mingu6/action_seg_ot, src/asot.py:
          segment_asot), imported unmodified from a scratch copy given by --asot-src.
 
 Scratch copy + regenerate (from the repo root):
-    mkdir -p /work/scratch-py/action_seg_ot
-    git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive HEAD | tar -x -C /work/scratch-py/action_seg_ot
+    git clone https://github.com/mingu6/action_seg_ot /tmp/action_seg_ot
+    git -C /tmp/action_seg_ot checkout 0c4c86b1037eb4c3e262197aeee115b31e220c9d
     pip install torch
-    python3 scripts/bench_official_asot.py --asot-src /work/scratch-py/action_seg_ot/src \
+    python3 scripts/bench_official_asot.py --asot-src /tmp/action_seg_ot/src \
         --json-out fixtures/golden/asot_official_timing.json
 
 Setup: torch.set_num_threads(threads) (default 2); for each N: torch.manual_seed(0);
@@ -45,12 +45,12 @@ def cpu_model():
 def main():
     ap = argparse.ArgumentParser(
         description="Time the official ASOT segment_asot on CPU (float32, K = 8 unless --clusters).",
-        epilog="example: python3 scripts/bench_official_asot.py --asot-src /work/scratch-py/action_seg_ot/src "
+        epilog="example: python3 scripts/bench_official_asot.py --asot-src /tmp/action_seg_ot/src "
                "--sizes 1000,5000 --json-out /tmp/t.json")
     ap.add_argument("--asot-src", required=True,
                     help="path to the src/ folder of a scratch copy of github.com/mingu6/action_seg_ot")
-    ap.add_argument("--asot-git-dir", default="/work/.mirror/mingu6+action_seg_ot/repo",
-                    help="git dir the scratch copy came from (to record its commit id)")
+    ap.add_argument("--asot-git-dir", default=None,
+                    help="git dir of the clone (default: the .git folder beside --asot-src or --clot-src), to record its commit id")
     ap.add_argument("--sizes", default="1000,2000,5000,10000,20000", help="comma-separated N values")
     ap.add_argument("--clusters", default="8", help="comma-separated K values")
     ap.add_argument("--threads", type=int, default=2)
@@ -64,7 +64,8 @@ def main():
     import torch
     import asot
     torch.set_num_threads(args.threads)
-    commit = subprocess.run(["git", "--git-dir", args.asot_git_dir, "rev-parse", "HEAD"],
+    git_dir = args.asot_git_dir or os.path.join(os.path.abspath(args.asot_src), os.pardir, ".git")
+    commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
     kw = dict(eps=0.01, alpha=0.6, radius=0.04, ub_frames=False, ub_actions=True,
               lambda_frames=0.1, lambda_actions=0.05, n_iters=(25, 1), step_size=None)

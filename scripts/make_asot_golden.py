@@ -7,11 +7,11 @@ From:    the official ASOT code (github.com/mingu6/action_seg_ot, src/asot.py:
          by --asot-src. Nothing is copied into this repo.
 
 Scratch copy + regenerate (from the repo root):
-    mkdir -p /work/scratch-py/action_seg_ot
-    git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive HEAD | tar -x -C /work/scratch-py/action_seg_ot
+    git clone https://github.com/mingu6/action_seg_ot /tmp/action_seg_ot
+    git -C /tmp/action_seg_ot checkout 0c4c86b1037eb4c3e262197aeee115b31e220c9d
     pip install torch
-    python3 scripts/make_asot_golden.py --asot-src /work/scratch-py/action_seg_ot/src \
-        --asot-git-dir /work/.mirror/mingu6+action_seg_ot/repo --out fixtures/golden/asot_official.json
+    python3 scripts/make_asot_golden.py --asot-src /tmp/action_seg_ot/src \
+        --asot-git-dir /tmp/action_seg_ot/.git --out fixtures/golden/asot_official.json
 
 dtype handling (important for the Swift side):
     segment_asot builds its marginals (torch.ones(...)/K, /nnz) and the GW conv filter
@@ -123,11 +123,11 @@ def run_case(asot, name, dtype, cost, mask, note="", **kw):
 def main():
     ap = argparse.ArgumentParser(
         description="Write fixtures/golden/asot_official.json from the official ASOT src/asot.py.",
-        epilog="example: python3 scripts/make_asot_golden.py --asot-src /work/scratch-py/action_seg_ot/src")
+        epilog="example: python3 scripts/make_asot_golden.py --asot-src /tmp/action_seg_ot/src")
     ap.add_argument("--asot-src", required=True,
                     help="path to the src/ folder of a scratch copy of github.com/mingu6/action_seg_ot")
-    ap.add_argument("--asot-git-dir", default="/work/.mirror/mingu6+action_seg_ot/repo",
-                    help="git dir the scratch copy came from (to record its commit id)")
+    ap.add_argument("--asot-git-dir", default=None,
+                    help="git dir of the clone (default: the .git folder beside --asot-src or --clot-src), to record its commit id")
     ap.add_argument("--out", default="fixtures/golden/asot_official.json")
     args = ap.parse_args()
     if not os.path.isfile(os.path.join(args.asot_src, "asot.py")):
@@ -138,7 +138,8 @@ def main():
     import torch
     import asot
     torch.set_num_threads(2)
-    commit = subprocess.run(["git", "--git-dir", args.asot_git_dir, "rev-parse", "HEAD"],
+    git_dir = args.asot_git_dir or os.path.join(os.path.abspath(args.asot_src), os.pardir, ".git")
+    commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
 
     cases, allstats = [], []

@@ -9,9 +9,9 @@ From:    the official ASOT code (github.com/mingu6/action_seg_ot, src/asot.py: s
          (see its docstring for the dtype handling and the layout).
 
 Scratch copy + regenerate (from the repo root):
-    mkdir -p /work/scratch/action_seg_ot
-    git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive HEAD | tar -x -C /work/scratch/action_seg_ot
-    python3 scripts/make_asot_golden_wide.py --asot-src /work/scratch/action_seg_ot/src
+    git clone https://github.com/mingu6/action_seg_ot /tmp/action_seg_ot
+    git -C /tmp/action_seg_ot checkout 0c4c86b1037eb4c3e262197aeee115b31e220c9d
+    python3 scripts/make_asot_golden_wide.py --asot-src /tmp/action_seg_ot/src
 
 Cases: K = 12 at an odd number of frames (301; the Swift solver takes rows in pairs for
 9 <= K <= 12, so an odd N has a padding row; 50 Salads eval settings); K = 19 at the training size (256 frames, 50 Salads train settings) and at 1024 frames
@@ -54,11 +54,11 @@ def absolute(value, places):
 def main():
     ap = argparse.ArgumentParser(
         description="Write fixtures/golden/asot_official_wide.json from the official ASOT src/asot.py.",
-        epilog="example: python3 scripts/make_asot_golden_wide.py --asot-src /work/scratch/action_seg_ot/src")
+        epilog="example: python3 scripts/make_asot_golden_wide.py --asot-src /tmp/action_seg_ot/src")
     ap.add_argument("--asot-src", required=True,
                     help="path to the src/ folder of a scratch copy of github.com/mingu6/action_seg_ot")
-    ap.add_argument("--asot-git-dir", default="/work/.mirror/mingu6+action_seg_ot/repo",
-                    help="git dir the scratch copy came from (to record its commit id)")
+    ap.add_argument("--asot-git-dir", default=None,
+                    help="git dir of the clone (default: the .git folder beside --asot-src or --clot-src), to record its commit id")
     ap.add_argument("--out", default="fixtures/golden/asot_official_wide.json")
     args = ap.parse_args()
     if not os.path.isfile(os.path.join(args.asot_src, "asot.py")):
@@ -69,7 +69,8 @@ def main():
     import asot
     base.np, base.torch = np, torch
     torch.set_num_threads(2)
-    commit = subprocess.run(["git", "--git-dir", args.asot_git_dir, "rev-parse", "HEAD"],
+    git_dir = args.asot_git_dir or os.path.join(os.path.abspath(args.asot_src), os.pardir, ".git")
+    commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
 
     cases = []

@@ -7,11 +7,11 @@ From:    the official ASOT code (github.com/mingu6/action_seg_ot, src/metrics.py
          from a scratch copy given by --asot-src. Nothing is copied into this repo.
 
 Scratch copy + regenerate (from the repo root):
-    mkdir -p /work/scratch-py/action_seg_ot
-    git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive HEAD | tar -x -C /work/scratch-py/action_seg_ot
+    git clone https://github.com/mingu6/action_seg_ot /tmp/action_seg_ot
+    git -C /tmp/action_seg_ot checkout 0c4c86b1037eb4c3e262197aeee115b31e220c9d
     pip install torch torchmetrics scikit-learn POT
-    python3 scripts/make_metrics_golden.py --asot-src /work/scratch-py/action_seg_ot/src \
-        --asot-git-dir /work/.mirror/mingu6+action_seg_ot/repo --out fixtures/golden/metrics.json
+    python3 scripts/make_metrics_golden.py --asot-src /tmp/action_seg_ot/src \
+        --asot-git-dir /tmp/action_seg_ot/.git --out fixtures/golden/metrics.json
 
 How the values are computed (mirrors src/train.py test_step / on_test_epoch_end):
   activity level ("activity"):
@@ -241,11 +241,11 @@ def evaluate(case, metrics, torch):
 def main():
     ap = argparse.ArgumentParser(
         description="Write fixtures/golden/metrics.json from the official ASOT src/metrics.py.",
-        epilog="example: python3 scripts/make_metrics_golden.py --asot-src /work/scratch-py/action_seg_ot/src")
+        epilog="example: python3 scripts/make_metrics_golden.py --asot-src /tmp/action_seg_ot/src")
     ap.add_argument("--asot-src", required=True,
                     help="path to the src/ folder of a scratch copy of github.com/mingu6/action_seg_ot")
-    ap.add_argument("--asot-git-dir", default="/work/.mirror/mingu6+action_seg_ot/repo",
-                    help="git dir the scratch copy came from (to record its commit id)")
+    ap.add_argument("--asot-git-dir", default=None,
+                    help="git dir of the clone (default: the .git folder beside --asot-src or --clot-src), to record its commit id")
     ap.add_argument("--out", default="fixtures/golden/metrics.json")
     args = ap.parse_args()
     if not os.path.isfile(os.path.join(args.asot_src, "metrics.py")):
@@ -255,7 +255,8 @@ def main():
     import numpy as np
     import torch
     from metrics import eval_mof, eval_f1, eval_miou, indep_eval_metrics
-    commit = subprocess.run(["git", "--git-dir", args.asot_git_dir, "rev-parse", "HEAD"],
+    git_dir = args.asot_git_dir or os.path.join(os.path.abspath(args.asot_src), os.pardir, ".git")
+    commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
 
     cases = hand_cases()

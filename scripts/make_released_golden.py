@@ -18,15 +18,16 @@ From:    github.com/elenabbbuenob/CLOT at 0a43eb961ca827334989be6a1a02d21262bba2
          Nothing of either repository is in this one.
 
 Regenerate (from the repository root; CPU is enough, a few seconds):
-    mkdir -p /tmp/released/clot /tmp/released/asot
-    git --git-dir=/work/.mirror/elenabbbuenob+CLOT/repo archive 0a43eb961ca827334989be6a1a02d21262bba299 | tar -x -C /tmp/released/clot
-    git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive 0c4c86b1037eb4c3e262197aeee115b31e220c9d | tar -x -C /tmp/released/asot
-    #   (without the mirrors: git clone both repositories from GitHub and check out those commits)
+    git clone https://github.com/elenabbbuenob/CLOT /tmp/released/clot
+    git -C /tmp/released/clot checkout 0a43eb961ca827334989be6a1a02d21262bba299
+    git clone https://github.com/mingu6/action_seg_ot /tmp/released/asot
+    git -C /tmp/released/asot checkout 0c4c86b1037eb4c3e262197aeee115b31e220c9d
     pip install torch numpy einops          # used for the fixture: torch 2.15.0, numpy 2.4.6, einops 0.8.2
     python3 scripts/make_released_golden.py --clot-src /tmp/released/clot/src --asot-src /tmp/released/asot/src \
+        --clot-git-dir /tmp/released/clot/.git --asot-git-dir /tmp/released/asot/.git \
         --out fixtures/golden/clot_released_modules.json
 The script refuses to run unless both scratch copies are at the commits above (it hashes
-the imported files against the mirrors' blobs when --clot-git-dir/--asot-git-dir exist, and
+the imported files against the clones' blobs when --clot-git-dir/--asot-git-dir exist, and
 otherwise trusts --clot-commit/--asot-commit). Every input comes from numpy.random.RandomState
 with fixed seeds, and torch runs single-threaded, so the same versions give the same bytes.
 
@@ -151,8 +152,8 @@ def check_sources(src, git_dir, commit, files, label):
         bad = [f for f in files if not file_blob_ok(src, git_dir, commit, f)]
         if bad:
             sys.exit(f"{label}: {bad} differ from {commit} in {git_dir}: use an unmodified copy")
-        return "verified against the git mirror"
-    return "not verified (no git mirror given); trusted as the commit above"
+        return "verified against the git history"
+    return "not verified (no git history given); trusted as the commit above"
 
 
 def sha256(path):
@@ -723,9 +724,9 @@ def main():
                                         "--asot-src /tmp/released/asot/src")
     ap.add_argument("--clot-src", required=True, help="src/ of an unmodified copy of CLOT at " + CLOT_COMMIT)
     ap.add_argument("--asot-src", required=True, help="src/ of an unmodified copy of action_seg_ot at " + ASOT_COMMIT)
-    ap.add_argument("--clot-git-dir", default="/work/.mirror/elenabbbuenob+CLOT/repo",
+    ap.add_argument("--clot-git-dir", default=None,
                     help="a git dir holding CLOT's history, to verify the copy (skipped if absent)")
-    ap.add_argument("--asot-git-dir", default="/work/.mirror/mingu6+action_seg_ot/repo",
+    ap.add_argument("--asot-git-dir", default=None,
                     help="a git dir holding action_seg_ot's history, to verify the copy (skipped if absent)")
     ap.add_argument("--clot-loss-presets", default="default,released",
                     help="comma-separated configurations for the whole-loss cases (" + ", ".join(PRESETS) + ")")

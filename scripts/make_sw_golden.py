@@ -9,11 +9,11 @@ From:    (a) the official CLOT code (github.com/elenabbbuenob/CLOT, src/gsw.py:
              ot.emd2_1d.
 
 Scratch copy + regenerate (from the repo root):
-    mkdir -p /work/scratch-py/CLOT
-    git --git-dir=/work/.mirror/elenabbbuenob+CLOT/repo archive HEAD | tar -x -C /work/scratch-py/CLOT
+    git clone https://github.com/elenabbbuenob/CLOT /tmp/CLOT
+    git -C /tmp/CLOT checkout 0a43eb961ca827334989be6a1a02d21262bba299
     pip install torch POT
-    python3 scripts/make_sw_golden.py --clot-src /work/scratch-py/CLOT/src \
-        --clot-git-dir /work/.mirror/elenabbbuenob+CLOT/repo --out fixtures/golden/sliced_wasserstein.json
+    python3 scripts/make_sw_golden.py --clot-src /tmp/CLOT/src \
+        --clot-git-dir /tmp/CLOT/.git --out fixtures/golden/sliced_wasserstein.json
 
 (a) "gsw": one entry per case
     {"name", "dtype", "radius": 2, "N", "M", "d", "P",
@@ -110,11 +110,11 @@ def pot_case(name, rs, n, m, d, p, L, weighted=False):
 def main():
     ap = argparse.ArgumentParser(
         description="Write fixtures/golden/sliced_wasserstein.json from the official CLOT src/gsw.py and POT.",
-        epilog="example: python3 scripts/make_sw_golden.py --clot-src /work/scratch-py/CLOT/src")
+        epilog="example: python3 scripts/make_sw_golden.py --clot-src /tmp/CLOT/src")
     ap.add_argument("--clot-src", required=True,
                     help="path to the src/ folder of a scratch copy of github.com/elenabbbuenob/CLOT")
-    ap.add_argument("--clot-git-dir", default="/work/.mirror/elenabbbuenob+CLOT/repo",
-                    help="git dir the scratch copy came from (to record its commit id)")
+    ap.add_argument("--clot-git-dir", default=None,
+                    help="git dir of the clone (default: the .git folder beside --asot-src or --clot-src), to record its commit id")
     ap.add_argument("--out", default="fixtures/golden/sliced_wasserstein.json")
     args = ap.parse_args()
     if not os.path.isfile(os.path.join(args.clot_src, "gsw.py")):
@@ -126,7 +126,8 @@ def main():
     import torch.nn.functional as F
     import ot
     from gsw import SlicedWassersteinCostMatrix
-    commit = subprocess.run(["git", "--git-dir", args.clot_git_dir, "rev-parse", "HEAD"],
+    git_dir = args.clot_git_dir or os.path.join(os.path.abspath(args.clot_src), os.pardir, ".git")
+    commit = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
 
     gsw = []

@@ -19,11 +19,11 @@ small CPU changes described in scripts/official_asot_cpu_changes.md (data root f
 accelerator='cpu', inference_mode=False, 2 torch threads, a divide-by-zero guard, and one printed
 ASOT_CPU_RESULT line that this script parses):
 
-    mkdir -p /work/scratch-py/asot_cpu
-    git --git-dir=/work/.mirror/mingu6+action_seg_ot/repo archive HEAD | tar -x -C /work/scratch-py/asot_cpu
-    # ... apply the changes in scripts/official_asot_cpu_changes.md to /work/scratch-py/asot_cpu/src/train.py
+    git clone https://github.com/mingu6/action_seg_ot /tmp/asot_cpu
+    git -C /tmp/asot_cpu checkout 0c4c86b1037eb4c3e262197aeee115b31e220c9d
+    # ... apply the changes in scripts/official_asot_cpu_changes.md to /tmp/asot_cpu/src/train.py
     pip install torch torchmetrics scikit-learn scipy matplotlib pytorch-lightning wandb
-    python3 scripts/run_official_asot.py --asot-src /work/scratch-py/asot_cpu/src \
+    python3 scripts/run_official_asot.py --asot-src /tmp/asot_cpu/src \
         --data ../shared/data --seeds 0,1,2,3,4 --out fixtures/golden/official_asot_coffee.json
 
 wandb is never enabled (no --wandb flag; WANDB_MODE=disabled is set for the subprocess). Each run gets a
@@ -43,7 +43,7 @@ import tempfile
 import time
 
 OFFICIAL_REPO = "mingu6/action_seg_ot"
-OFFICIAL_COMMIT = "0c4c86b1037eb4c3e262197aeee115b31e220c9d"  # HEAD of the mirror used for the fixture
+OFFICIAL_COMMIT = "0c4c86b1037eb4c3e262197aeee115b31e220c9d"  # the commit the fixture was made from
 SETTINGS = ["-d", "Breakfast", "-ac", "coffee", "-c", "7", "-ne", "15", "-s", "--rho", "0.2", "-lat", "0.1",
             "-r", "0.04", "-ae", "0.7", "-at", "0.4", "-lr", "1e-3", "-wd", "1e-4", "-vf", "5", "-ua"]
 METRICS = ("mof", "f1", "miou")

@@ -39,9 +39,9 @@ struct Reproduce: ParsableCommand {
         tables (README, "Running the full benchmark").
 
         Example:
-          clot reproduce --data ../shared/data --seeds 0,1,2,3,4 --output runs/reproduce
-          clot reproduce --data ../shared/data --methods clot --choice refinement-segments=renormalised --output runs/choice
-          clot reproduce --data ../shared/data --shard 3/10 --jobs 2 --output runs/reproduce
+          clot reproduce --data ~/datasets --seeds 0,1,2,3,4 --output runs/reproduce
+          clot reproduce --data ~/datasets --methods clot --choice refinement-segments=renormalised --output runs/choice
+          clot reproduce --data ~/datasets --shard 3/10 --jobs 2 --output runs/reproduce
         """)
 
     @Option(help: "Root folder with one folder per dataset (Breakfast, YTI, FS, desktop_assembly).") var data: String

@@ -12,9 +12,8 @@ struct Segment: ParsableCommand {
         discussion: """
         Solves ASOT (Xu & Gould, CVPR 2024, Eq. 4–7) by mirror descent on cost = 1 − affinity \
         (+ the temporal prior ρ|t/N − k/K| when --rho is given) and writes the argmax of the \
-        plan, one label per line. Defaults are the official segment_asot defaults: eps 0.07, \
-        alpha 0.3, radius 0.04, lambda-frames 0.1, lambda-actions 0.05, 25 iterations, actions \
-        unbalanced, frames balanced.
+        plan, one label per line. The defaults, shown beside each option, are the official \
+        segment_asot ones: actions unbalanced, frames balanced.
 
         Given a folder (--affinity DIR or --cost DIR), it decodes every .npy file in it in this \
         one process and writes one output per input, named after it, into the folders given by \
@@ -34,18 +33,18 @@ struct Segment: ParsableCommand {
     @Option(help: "N×K cost matrix (.npy), or a folder of them.")
     var cost: String?
 
-    @Option(parsing: .unconditional, help: "Entropy weight ε.") var eps: Double = SegmentJob.defaults.eps
-    @Option(parsing: .unconditional, help: "Weight of the temporal (Gromov–Wasserstein) term, in [0, 1].") var alpha: Double = SegmentJob.defaults.alpha
-    @Option(parsing: .unconditional, help: "Radius of the temporal filter, as a fraction of N.") var radius: Double = SegmentJob.defaults.radius
-    @Option(parsing: .unconditional, help: "KL penalty on the action marginal.") var lambdaActions: Double = SegmentJob.defaults.lambdaActions
-    @Option(parsing: .unconditional, help: "KL penalty on the frame marginal (used with --unbalanced-frames).") var lambdaFrames: Double = SegmentJob.defaults.lambdaFrames
+    @Option(parsing: .unconditional, help: "Entropy weight ε.") var eps: Double = ASOTSettings().epsilon
+    @Option(parsing: .unconditional, help: "Weight of the temporal (Gromov–Wasserstein) term, in [0, 1].") var alpha: Double = ASOTSettings().alpha
+    @Option(parsing: .unconditional, help: "Radius of the temporal filter, as a fraction of N.") var radius: Double = ASOTSettings().radius
+    @Option(parsing: .unconditional, help: "KL penalty on the action marginal.") var lambdaActions: Double = ASOTSettings().lambdaActions
+    @Option(parsing: .unconditional, help: "KL penalty on the frame marginal (used with --unbalanced-frames).") var lambdaFrames: Double = ASOTSettings().lambdaFrames
     @Flag(help: "Relax the frame marginal to a KL penalty.") var unbalancedFrames = false
     @Flag(help: "Keep the action marginal balanced (with balanced frames: the Sinkhorn mode).") var balancedActions = false
-    @Option(parsing: .unconditional, help: "Mirror-descent iterations.") var iterations: Int = SegmentJob.defaults.iterations
-    @Option(parsing: .unconditional, help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = SegmentJob.defaults.sinkhornIterations
+    @Option(parsing: .unconditional, help: "Mirror-descent iterations.") var iterations: Int = ASOTSettings().outerIterations
+    @Option(parsing: .unconditional, help: "Sinkhorn iterations of the balanced projection.") var sinkhornIterations: Int = ASOTSettings().sinkhornIterations
     @Option(parsing: .unconditional, help: "Fixed mirror-descent step (default: 4 / max gradient).") var stepSize: Double?
     @Option(parsing: .unconditional, help: "Weight ρ of the temporal prior added to the cost (default: none).") var rho: Double?
-    @Option(help: "optimized (Float32, OpenBLAS) or reference (Double, plain Swift).") var backend: Backend = SegmentJob.defaults.backend
+    @Option(help: "optimized (Float32, fast kernels) or reference (Double, plain Swift).") var backend: Backend = .optimized
     @Option(help: "Where to write the labels, one per line (a folder for a folder of inputs).") var labels: String
     @Option(help: "Where to write the plan (.npy; a folder for a folder of inputs).") var plan: String?
     @Option(help: "Where to draw the plan as a heat map with the segmentation under it (.svg; a folder for a folder of inputs).")
@@ -54,10 +53,19 @@ struct Segment: ParsableCommand {
 
     /// The values of the command line.
     var job: SegmentJob {
-        SegmentJob(affinity: affinity, cost: cost, eps: eps, alpha: alpha, radius: radius, lambdaActions: lambdaActions,
-                   lambdaFrames: lambdaFrames, unbalancedFrames: unbalancedFrames, balancedActions: balancedActions,
-                   iterations: iterations, sinkhornIterations: sinkhornIterations, stepSize: stepSize, rho: rho,
-                   backend: backend, labels: labels, plan: plan, svg: svg, json: json)
+        var settings = ASOTSettings()
+        settings.epsilon = eps
+        settings.alpha = alpha
+        settings.radius = radius
+        settings.lambdaActions = lambdaActions
+        settings.lambdaFrames = lambdaFrames
+        settings.framesUnbalanced = unbalancedFrames
+        settings.actionsUnbalanced = !balancedActions
+        settings.outerIterations = iterations
+        settings.sinkhornIterations = sinkhornIterations
+        settings.stepSize = stepSize
+        return SegmentJob(affinity: affinity, cost: cost, settings: settings, rho: rho, backend: backend,
+                          labels: labels, plan: plan, svg: svg, json: json)
     }
 
     func validate() throws {

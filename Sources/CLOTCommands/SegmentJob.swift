@@ -8,16 +8,13 @@ import Reference
 /// ArgumentParser; `SegmentJob(plainArguments:)`), and `run()` does the work.
 struct SegmentJob: Equatable {
     var affinity: String?, cost: String?
-    var eps = 0.07, alpha = 0.3, radius = 0.04, lambdaActions = 0.05, lambdaFrames = 0.1
-    var unbalancedFrames = false, balancedActions = false
-    var iterations = 25, sinkhornIterations = 1
-    var stepSize: Double?, rho: Double?
+    /// The solver's settings, starting from `ASOTSettings`' own defaults (the official
+    /// `segment_asot` ones); the flags change them one by one.
+    var settings = ASOTSettings()
+    var rho: Double?
     var backend = Backend.optimized
     var labels = "", plan: String?, svg: String?
     var json = false
-
-    /// The defaults: the official `segment_asot` defaults, frames balanced, actions unbalanced.
-    static let defaults = SegmentJob()
 
     /// What makes the command line unusable before any file is read, if anything.
     var problem: String? {
@@ -26,25 +23,17 @@ struct SegmentJob: Equatable {
         return nil
     }
 
-    var settings: ASOTSettings {
-        var s = ASOTSettings()
-        s.epsilon = eps
-        s.alpha = alpha
-        s.radius = radius
-        s.lambdaActions = lambdaActions
-        s.lambdaFrames = lambdaFrames
-        s.framesUnbalanced = unbalancedFrames
-        s.actionsUnbalanced = !balancedActions
-        s.outerIterations = iterations
-        s.sinkhornIterations = sinkhornIterations
-        s.stepSize = stepSize
-        return s
-    }
+    /// The flag that sets each solver setting, so that an out-of-range value is reported under
+    /// the name the user typed.
+    static let flags: [ASOTSettings.Setting: String] = [
+        .epsilon: "--eps", .alpha: "--alpha", .radius: "--radius", .lambdaFrames: "--lambda-frames",
+        .lambdaActions: "--lambda-actions", .outerIterations: "--iterations",
+        .sinkhornIterations: "--sinkhorn-iterations", .stepSize: "--step-size",
+    ]
 
     func run() throws {
         Interruption.install()
-        let settings = self.settings
-        try settings.validate()
+        try settings.validate { Self.flags[$0] ?? $0.rawValue }
         if backend == .optimized { Optimized.prepareSolverThreads() }
         let input = affinity ?? cost!
         if FileSystem.isDirectory(input) { return try runFolder(input, settings: settings) }

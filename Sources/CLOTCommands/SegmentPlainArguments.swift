@@ -32,8 +32,8 @@ extension SegmentJob {
     }
 
     static let plainFlags: [String: @Sendable (inout SegmentJob) -> Void] = [
-        "--unbalanced-frames": { $0.unbalancedFrames = true },
-        "--balanced-actions": { $0.balancedActions = true },
+        "--unbalanced-frames": { $0.settings.framesUnbalanced = true },
+        "--balanced-actions": { $0.settings.actionsUnbalanced = false },
         "--json": { $0.json = true },
     ]
 
@@ -41,10 +41,10 @@ extension SegmentJob {
     static let plainOptions: [String: @Sendable (inout SegmentJob, String) -> Bool] = [
         "--affinity": path { $0.affinity = $1 }, "--cost": path { $0.cost = $1 },
         "--labels": path { $0.labels = $1 }, "--plan": path { $0.plan = $1 }, "--svg": path { $0.svg = $1 },
-        "--eps": number { $0.eps = $1 }, "--alpha": number { $0.alpha = $1 }, "--radius": number { $0.radius = $1 },
-        "--lambda-actions": number { $0.lambdaActions = $1 }, "--lambda-frames": number { $0.lambdaFrames = $1 },
-        "--step-size": number { $0.stepSize = $1 }, "--rho": number { $0.rho = $1 },
-        "--iterations": integer { $0.iterations = $1 }, "--sinkhorn-iterations": integer { $0.sinkhornIterations = $1 },
+        "--eps": number { $0.settings.epsilon = $1 }, "--alpha": number { $0.settings.alpha = $1 }, "--radius": number { $0.settings.radius = $1 },
+        "--lambda-actions": number { $0.settings.lambdaActions = $1 }, "--lambda-frames": number { $0.settings.lambdaFrames = $1 },
+        "--step-size": number { $0.settings.stepSize = $1 }, "--rho": number { $0.rho = $1 },
+        "--iterations": integer { $0.settings.outerIterations = $1 }, "--sinkhorn-iterations": integer { $0.settings.sinkhornIterations = $1 },
         "--backend": { job, text in
             guard let backend = Backend(rawValue: text) else { return false }
             job.backend = backend

@@ -111,7 +111,7 @@ struct TrainingRun {
     /// Runs in a folder already claimed.
     func run(in folder: RunFolder) throws -> Report {
         Interruption.install()
-        try configuration.model.validate()
+        try configuration.model.validate(clustersName: "--clusters")
         try inputs.check(configuration)
         let fingerprint = self.fingerprint
         let start = try startingPoint(folder, fingerprint)

@@ -53,21 +53,30 @@ public struct ASOTSettings: Sendable, Equatable, Codable {
         }
     }
 
-    /// Checks the values a user can get wrong; throws naming the setting.
-    public func validate() throws {
-        func check(_ ok: Bool, _ name: String, _ message: String) throws {
-            if !ok { throw InputError(name, message) }
+    /// The settings `validate()` checks, by the names it gives them in its errors.
+    public enum Setting: String, Sendable, CaseIterable {
+        case epsilon, alpha, radius, lambdaFrames, lambdaActions, outerIterations, sinkhornIterations, stepSize
+    }
+
+    /// Checks the values a user can get wrong.
+    ///
+    /// - Parameter name: how the error names a setting; by default its own name ("epsilon").
+    ///   A front end passes its own spelling (the command line passes the flag that sets it).
+    /// - Throws: `InputError` whose source is `name(setting)` for the first setting out of range.
+    public func validate(naming name: (Setting) -> String = { $0.rawValue }) throws {
+        func check(_ ok: Bool, _ setting: Setting, _ message: String) throws {
+            if !ok { throw InputError(name(setting), message) }
         }
-        try check(epsilon.isFinite && epsilon > 0, "--eps", "must be positive, got \(epsilon)")
-        try check(alpha.isFinite && (0...1).contains(alpha), "--alpha", "must lie in [0, 1], got \(alpha)")
+        try check(epsilon.isFinite && epsilon > 0, .epsilon, "must be positive, got \(epsilon)")
+        try check(alpha.isFinite && (0...1).contains(alpha), .alpha, "must lie in [0, 1], got \(alpha)")
         // The filter's reach N·r must stay an integer: r beyond 1e6 could not be converted.
-        try check(radius.isFinite && radius > 0 && radius <= 1e6, "--radius", "must be positive and at most 1e6 (a fraction of N), got \(radius)")
-        try check(lambdaFrames.isFinite && lambdaFrames >= 0, "--lambda-frames", "must be non-negative, got \(lambdaFrames)")
-        try check(lambdaActions.isFinite && lambdaActions >= 0, "--lambda-actions", "must be non-negative, got \(lambdaActions)")
+        try check(radius.isFinite && radius > 0 && radius <= 1e6, .radius, "must be positive and at most 1e6 (a fraction of N), got \(radius)")
+        try check(lambdaFrames.isFinite && lambdaFrames >= 0, .lambdaFrames, "must be non-negative, got \(lambdaFrames)")
+        try check(lambdaActions.isFinite && lambdaActions >= 0, .lambdaActions, "must be non-negative, got \(lambdaActions)")
         // Zero iterations would return the uniform initial plan, whose argmax labels every frame 0.
-        try check((1...100_000).contains(outerIterations), "--iterations", "must lie in 1...100000, got \(outerIterations)")
-        try check((1...100_000).contains(sinkhornIterations), "--sinkhorn-iterations", "must lie in 1...100000, got \(sinkhornIterations)")
-        if let stepSize { try check(stepSize.isFinite && stepSize > 0, "--step-size", "must be positive, got \(stepSize)") }
+        try check((1...100_000).contains(outerIterations), .outerIterations, "must lie in 1...100000, got \(outerIterations)")
+        try check((1...100_000).contains(sinkhornIterations), .sinkhornIterations, "must lie in 1...100000, got \(sinkhornIterations)")
+        if let stepSize { try check(stepSize.isFinite && stepSize > 0, .stepSize, "must be positive, got \(stepSize)") }
     }
 }
 

@@ -88,11 +88,15 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
         memoryPositionIndices(frames: frames).map { min(memoryPositionSpan - 1, Int($0.rounded(.down))) }
     }
 
-    public func validate() throws {
+    /// Checks the values a user can get wrong.
+    ///
+    /// - Parameter clustersName: how the error names K; a front end passes its flag.
+    /// - Throws: `InputError` naming the first value out of range.
+    public func validate(clustersName: String = "clusters") throws {
         guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 }) else {
             throw InputError("layer sizes", "need at least input and output sizes, all positive, got \(layerSizes)")
         }
-        guard clusters >= 2 else { throw InputError("--clusters", "needs at least 2, got \(clusters)") }
+        guard clusters >= 2 else { throw InputError(clustersName, "needs at least 2, got \(clusters)") }
         guard temperature > 0, choices.refinementTemperature > 0 else {
             throw InputError("temperature", "must be positive (τ \(temperature), τ_r \(choices.refinementTemperature))")
         }
