@@ -35,7 +35,9 @@ struct Bench: ParsableCommand {
         --suite gemm times the products of one CLOT step, shape by shape, and the training step \
         itself, with the fixed-order sgemm every result uses (the same bits on every CPU) and with \
         OpenBLAS's sgemm (the kernel it picks for this CPU), interleaved, and prints what the fixed \
-        order costs. --suite all runs the solver and step suites.
+        order costs. --suite all runs the solver and step suites. \
+        --suite protocol times a whole reproduction on synthetic data of the published sizes \
+        (Breakfast's Table 1, one YTI activity; REPRODUCE.md §5 states the sizes and what is assumed).
 
         Example:
           swift build -c release && .build/release/clot bench --sizes 1000,5000 --repeats 5
@@ -44,10 +46,10 @@ struct Bench: ParsableCommand {
         """)
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case solver, step, gemm, all
+        case solver, step, gemm, all, `protocol`
     }
 
-    @Option(help: "What to time: solver (ASOT decode), step (one training step), gemm (fixed-order vs OpenBLAS sgemm), or all.")
+    @Option(help: "What to time: solver (ASOT decode), step (one training step), gemm (fixed-order vs OpenBLAS sgemm), all, or protocol (a whole reproduction).")
     var suite: Suite = .solver
 
     @Option(help: "Comma-separated frame counts N.")
@@ -64,11 +66,13 @@ struct Bench: ParsableCommand {
     /// Diagnostic: run only the Optimized step of this configuration (asot or clot), --repeats
     /// × 100 times, and print its median (for profilers: nothing else runs).
     @Option(help: .hidden) var profileStep: String?
+    @OptionGroup var protocolOptions: BenchProtocolOptions
 
     func run() throws {
         guard repeats >= 1 else { throw InputError("--repeats", "needs at least 1, got \(repeats)") }
         guard threads >= 1 else { throw InputError("--threads", "needs at least 1, got \(threads)") }
         if let profileStep { return try runProfileStep(profileStep) }
+        if suite == .protocol { return try runProtocol(protocolOptions) }
         var solverRows: [BenchRow]?
         var stepRows: [StepBenchRow]?
         if suite == .gemm {
@@ -91,7 +95,7 @@ struct Bench: ParsableCommand {
             let data: Data
             switch suite {
             case .solver: data = try encoder.encode(solverRows ?? [])
-            case .step, .gemm, .all: data = try encoder.encode(BenchReport(solver: solverRows, step: stepRows))
+            case .step, .gemm, .all, .protocol: data = try encoder.encode(BenchReport(solver: solverRows, step: stepRows))
             }
             try FileSystem.writeAtomically(Array(data), to: jsonOut)
         }

@@ -1,10 +1,18 @@
 import Foundation
+import Synchronization
 
 /// Terminal output helpers: progress goes to standard error (unbuffered), results to
-/// standard output, so `clot … > file` keeps only results.
+/// standard output, so `clot … > file` keeps only results. Safe to call from several threads
+/// (`clot reproduce --jobs`): each line is written whole, and on a terminal a plain line first
+/// clears the status line drawn below it and then draws it again.
 enum Console {
+    /// The status line drawn on the terminal now, if any.
+    private static let drawn = Mutex<String?>(nil)
+
     static func progress(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        drawn.withLock { status in
+            write((status != nil ? clearLine : "") + line + "\n" + (status ?? ""))
+        }
     }
 }
 
@@ -16,9 +24,19 @@ extension Console {
     /// A progress line: redrawn in place on a terminal, a plain line otherwise.
     static func status(_ line: String, final: Bool = false) {
         if isTerminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (final ? "\n" : "")).utf8))
+            drawn.withLock { status in
+                write(clearLine + line + (final ? "\n" : ""))
+                status = final ? nil : line
+            }
         } else if final {
             progress(line)
         }
+    }
+
+    /// Carriage return and "erase line".
+    private static let clearLine = "\r\u{1B}[2K"
+
+    private static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

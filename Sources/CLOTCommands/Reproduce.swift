@@ -24,13 +24,24 @@ struct Reproduce: ParsableCommand {
         OUTPUT/report.html: Table 1 (activity level), Table 2 (video level) and with \
         --ablations Table 3, each measured number beside the paper's, marking data that is only \
         a subset of the benchmark, and stating the epochs, seeds, backend, arithmetic and data \
-        fingerprints that produced them. --choice NAME=VALUE \
+        fingerprints that produced them; they describe the runs, not the command, so they are \
+        the same however the runs were made. --choice NAME=VALUE \
         (repeatable; see clot train --choices) sets a reconstruction choice for every CLOT run; \
         such runs are named clot+NAME=VALUE and results.json records their choices.
+
+        Each activity's data is parsed once, by the first of its runs that trains, and shared by \
+        all of them (a finished run is checked against the files' content hashes without \
+        parsing). --jobs J runs J runs at once in this process (default: the CPUs it may use); \
+        the results are the same bits for every J. --shard I/N runs only shard I of N: a fixed \
+        share of the runs balanced by expected cost, into the shared output folder, writing no \
+        tables; in a Slurm job array the array task selects the shard when --shard is not \
+        given. Afterwards `clot reproduce` without --shard finds every run done and writes the \
+        tables (README, "Running the full benchmark").
 
         Example:
           clot reproduce --data ~/datasets --seeds 0,1,2,3,4 --output runs/reproduce
           clot reproduce --data ~/datasets --methods clot --choice refinement-segments=renormalised --output runs/choice
+          clot reproduce --data ~/datasets --shard 3/10 --jobs 2 --output runs/reproduce
         """)
 
     @Option(help: "Root folder with one folder per dataset (Breakfast, YTI, FS, desktop_assembly).") var data: String
@@ -45,41 +56,89 @@ struct Reproduce: ParsableCommand {
     @Flag(help: "Re-run finished runs that another commit of clot made, instead of reusing them.") var rerunOtherCommits = false
     @Option(help: "Output folder.") var output: String
     @Option(help: "A reconstruction choice NAME=VALUE, or 'released', for every CLOT run (repeatable).") var choice: [String] = []
+    @Option(help: "Runs at once (default: the CPUs this process may use).") var jobs: Int?
+    @Option(help: "Run only shard I of N (1-based), e.g. 3/10; default: the Slurm array task's, else all runs.") var shard: String?
 
     func run() throws {
         Interruption.install()
         try ArgumentChecks.epochs(epochs)
+        let jobs = self.jobs ?? WorkerPool.availableCores
+        guard jobs >= 1 else { throw InputError("--jobs", "needs at least 1, got \(jobs)") }
+        let shard = try shard.map { try ReproductionShard(parsing: $0) }
+            ?? ReproductionShard.fromSlurm(ProcessInfo.processInfo.environment)
         let plan = try planRuns()
         guard !plan.isEmpty else {
             if let activities { throw InputError("--activities", "'\(activities)' matches no activity of the datasets under \(data)") }
             throw InputError(data, "no dataset in the standard layout found", hint: "see REPRODUCE.md §1")
         }
-        // The whole reproduction holds OUTPUT while it runs (a second `clot reproduce` into it is
-        // refused); each unit also locks its own folder, so running units side by side needs no
-        // more than a shorter hold here, around writing the tables.
-        let lock = try claimFolder(output, purpose: "clot reproduce", marks: [FolderLock.fileName, "results.json", "results.md", "runs"])
+        guard let shard else { return try runAll(plan, jobs: jobs) }
+        // A shard shares OUTPUT with the others: it locks only the folders of its runs, and
+        // leaves the tables to the command that gathers every run.
+        try checkFolder(output, marks: Self.outputMarks)
+        let mine = shard.select(costs: plan.map(\.expectedCost)).map { plan[$0] }
+        Console.progress("shard \(shard.index)/\(shard.count): \(mine.count) of \(plan.count) runs, "
+                         + String(format: "%.0f%% of the expected cost", 100 * mine.reduce(0) { $0 + $1.expectedCost }
+                                  / plan.reduce(0) { $0 + $1.expectedCost }))
+        _ = try execute(mine, jobs: jobs)
+        Console.progress("shard \(shard.index)/\(shard.count) done; `clot reproduce` with the same options and no --shard writes the tables")
+    }
+
+    static let outputMarks: Set<String> = [FolderLock.fileName, "results.json", "results.md", "runs"]
+
+    /// Every run of the plan, then the tables.
+    private func runAll(_ plan: [ReproductionUnit], jobs: Int) throws {
+        // The whole reproduction holds OUTPUT while it runs (a second unsharded `clot
+        // reproduce` into it is refused); each unit also locks its own folder.
+        let lock = try claimFolder(output, purpose: "clot reproduce", marks: Self.outputMarks)
         // The tables describe the runs as they are after this call: the old ones go first.
         for table in ["results.json", "results.md", "report.html"] { try RunFolder.remove(output + "/" + table) }
-        var outcomes: [ReproductionUnit.Outcome] = []
-        for (index, unit) in plan.enumerated() {
-            try Interruption.check("before run \(index + 1) of \(plan.count) (\(index) finished, each in its folder); "
-                                   + "the same command continues")
-            do {
-                outcomes.append(try unit.execute(root: output, backend: backend, rerunOtherCommits: rerunOtherCommits) {
-                    Console.progress("[\(index + 1)/\(plan.count)] \($0)")
-                })
-            } catch let stop as Interrupted {
-                throw Interrupted(signal: stop.signal, place: "during run \(index + 1) of \(plan.count) (\(unit.folder)), \(index) finished; "
-                                  + "the same command continues, this run from its last checkpoint")
-            }
-        }
+        let outcomes = try execute(plan, jobs: jobs)
         let tables = try ReproductionTable(outcomes: outcomes, paper: PaperTables.load(from: BundledFiles.paperTablesPath))
         try tables.write(to: output)
         withExtendedLifetime(lock) {}
         print(tables.markdown)
     }
 
-    /// Every unit, in a fixed order; each activity's data is loaded once and shared by its units.
+    /// Runs or reuses the units, `jobs` at a time, and returns their outcomes in plan order.
+    /// Which job runs which unit never changes a result: each unit has its own seed, folder
+    /// and generator, and the data they share is only read.
+    private func execute(_ units: [ReproductionUnit], jobs: Int) throws -> [ReproductionUnit.Outcome] {
+        for unit in units { unit.source.expectRun() }
+        let board = ProgressBoard(jobs: jobs, total: units.count)
+        defer { board.close() }
+        let output = self.output, backend = self.backend, rerunOtherCommits = self.rerunOtherCommits
+        let total = units.count
+        return try WorkerPool.map(Array(units.enumerated()), threads: jobs) { item, slot in
+            let (index, unit) = item
+            defer { unit.source.runFinished() }
+            try Interruption.check("before run \(index + 1) of \(total) (finished runs are each in their folder); "
+                                   + "the same command continues")
+            do {
+                let outcome = try unit.execute(root: output, backend: backend, rerunOtherCommits: rerunOtherCommits,
+                                               status: { line, final in if !final { board.update(slot: slot, line) } }) {
+                    board.started(slot: slot, "[\(index + 1)/\(total)] \($0)")
+                }
+                board.finished(slot: slot, Self.summary(outcome))
+                return outcome
+            } catch let stop as Interrupted {
+                throw Interrupted(signal: stop.signal, place: "during run \(index + 1) of \(total) (\(unit.folder)); "
+                                  + "the same command continues, each unfinished run from its last checkpoint")
+            }
+        }
+    }
+
+    /// A finished unit's line: its folder and scores.
+    private static func summary(_ outcome: ReproductionUnit.Outcome) -> String {
+        let s = outcome.report.activity
+        let how: String
+        switch outcome.status {
+        case .ran: how = String(format: "in %.1f s", outcome.report.wallSeconds)
+        case .reused: how = "(reused)"
+        }
+        return outcome.unit.folder + String(format: ": MoF %.1f F1 %.1f mIoU %.1f ", 100 * s.mof, 100 * s.f1, 100 * s.miou) + how
+    }
+
+    /// Every unit, in a fixed order; each activity's units share one `SharedActivity`.
     func planRuns() throws -> [ReproductionUnit] {
         let seedList = try seeds.split(separator: ",").map { text -> UInt32 in
             guard let s = UInt32(text.trimmingCharacters(in: .whitespaces)) else {
@@ -108,8 +167,8 @@ struct Reproduce: ParsableCommand {
             guard FileSystem.isDirectory(layout.groundTruthDirectory), FileSystem.isFile(layout.mappingPath) else { continue }
             let found = name.hasSingleActivity ? ["all"] : try layout.activities()
             for activity in found where activityFilter?.contains(activity) ?? true {
-                let inputs = try RunInputs.load(layout, activity: activity)
-                let k = DatasetDefaults.clusters(dataset: name, activity: activity) ?? Set(inputs.videos.flatMap(\.labels)).count
+                let source = try SharedActivity(layout: layout, activity: activity)
+                let k = try DatasetDefaults.clusters(dataset: name, activity: activity) ?? source.clusterCount()
                 // Every table carries the untrained (k-means-initialised) model as a baseline.
                 var variants: [(method: Method, ablation: Ablation?, autoregressive: Bool, epochs: Int?)] =
                     methodList.map { ($0, nil, false, epochs) }
@@ -122,8 +181,8 @@ struct Reproduce: ParsableCommand {
                                                              ablation: variant.ablation, autoregressiveDecoder: variant.autoregressive,
                                                              clusters: k, seed: seed, epochs: variant.epochs,
                                                              choices: reconstruction)
-                        try inputs.check(configuration)
-                        plan.append(ReproductionUnit(configuration: configuration, inputs: inputs,
+                        try RunInputs.checkClusters(configuration, videos: source.videoNames.count)
+                        plan.append(ReproductionUnit(configuration: configuration, source: source,
                                                      benchmarkActivities: ReproductionTable.benchmarkActivities[name]))
                     }
                 }

@@ -17,7 +17,8 @@ struct ReproductionTable: Encodable {
         var epochs: Int
         var backend: String
         var fingerprint: String
-        /// "ran", "resumed after epoch E", "reused" (this commit made it) or "reused from commit X".
+        /// "ran" or "resumed after epoch E" (this commit made it, now or before), or "reused from
+        /// commit X" (another commit made it, with the same fingerprint).
         var status: String
         var commit: String
     }
@@ -85,20 +86,24 @@ struct ReproductionTable: Encodable {
         try self.init(results: outcomes.map { RunResult(report: $0.report, benchmarkActivities: $0.unit.benchmarkActivities) }, paper: paper)
         runs = outcomes.map { outcome in
             let r = outcome.report
-            let status: String
-            switch outcome.status {
-            case .ran(let resumedAfter): status = resumedAfter.map { "resumed after epoch \($0)" } ?? "ran"
-            case .reused(let commit): status = commit == BuildInfo.commit ? "reused" : "reused from commit \(commit)"
-            }
             return RunEntry(folder: outcome.unit.folder, variant: r.variant, seed: r.seed, epochs: r.epochs, backend: r.backend.rawValue,
-                            fingerprint: r.fingerprint.digest, status: status, commit: r.provenance.tool.commit)
+                            fingerprint: r.fingerprint.digest, status: Self.status(r), commit: r.provenance.tool.commit)
         }
         var seen = Set<String>()
-        for outcome in outcomes where seen.insert(outcome.unit.inputs.data.digest + outcome.unit.configuration.dataset.rawValue).inserted {
-            let inputs = outcome.unit.inputs
-            data.append(DataEntry(dataset: outcome.unit.configuration.dataset.rawValue, activity: inputs.activity, videos: inputs.videos.count,
-                                  files: inputs.data.files.count, fingerprint: inputs.data.digest))
+        for outcome in outcomes where seen.insert(outcome.data.digest + outcome.unit.configuration.dataset.rawValue).inserted {
+            data.append(DataEntry(dataset: outcome.unit.configuration.dataset.rawValue, activity: outcome.unit.source.activity,
+                                  videos: outcome.unit.source.videoNames.count, files: outcome.data.files.count,
+                                  fingerprint: outcome.data.digest))
         }
+    }
+
+    /// How a run came about, from its own report: the tables describe the runs, not the
+    /// command that gathered them, so they are the same whether the runs were made now, by an
+    /// earlier command, side by side (`--jobs`) or by the shards of a job array.
+    static func status(_ report: TrainingRun.Report) -> String {
+        let commit = report.provenance.tool.commit
+        if commit != BuildInfo.commit { return "reused from commit \(commit)" }
+        return report.resumed.map { "resumed after epoch \($0.afterEpoch)" } ?? "ran"
     }
 
     init(results: [RunResult], paper: PaperTables) throws {

@@ -93,8 +93,11 @@ struct RunIdentityTests {
         #expect(continued.activity == fresh.activity && continued.video == fresh.video)
         #expect(continued.perEpoch.map(\.loss) == fresh.perEpoch.map(\.loss))
 
-        // The same command again reuses it; the tables say what produced them.
-        #expect(try reproduce(["--epochs", "2"]).status == "reused")
+        // The same command again reuses it (metrics.json untouched); the tables say what
+        // produced them, describing the run as it was made, not what this command did.
+        let before = try Data(contentsOf: URL(fileURLWithPath: metrics))
+        #expect(try reproduce(["--epochs", "2"]).status == "resumed after epoch 1")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: metrics)) == before, "the finished run was reused, not run again")
         let markdown = try FileSystem.readText(output + "/results.md")
         for fragment in ["epochs 0, 2", "seeds 0", "backend optimized", "Data: Breakfast coffee, 2 videos (5 files), fingerprint xxh64 ",
                          "(subset)", ReproductionTable.subsetNote] {

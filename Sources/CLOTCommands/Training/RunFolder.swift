@@ -84,6 +84,14 @@ struct RunFolder {
 /// Creates `path` if needed, refuses a non-empty folder that holds none of `marks` (a folder
 /// clot did not make), takes the folder's lock and removes leftovers of dead processes.
 func claimFolder(_ path: String, purpose: String, marks: Set<String>) throws -> FolderLock {
+    try checkFolder(path, marks: marks)
+    let lock = try FolderLock.acquire(path, purpose: purpose)
+    FileSystem.removeLeftovers(in: path)
+    return lock
+}
+
+/// Creates `path` if needed and refuses a non-empty folder that holds none of `marks`.
+func checkFolder(_ path: String, marks: Set<String>) throws {
     try FileSystem.prepareOutputDirectory(path)
     let entries = try FileSystem.contents(of: path)
     let visible = entries.filter { !$0.hasPrefix(".") && !$0.contains(FileSystem.temporarySuffix) }
@@ -91,7 +99,4 @@ func claimFolder(_ path: String, purpose: String, marks: Set<String>) throws -> 
         throw InputError(path, "holds files clot did not write (\(visible.prefix(3).joined(separator: ", ")))",
                          hint: "choose a new or empty output folder")
     }
-    let lock = try FolderLock.acquire(path, purpose: purpose)
-    FileSystem.removeLeftovers(in: path)
-    return lock
 }

@@ -19,6 +19,9 @@ struct TrainingRun {
     var resume = ResumePolicy.never
     /// What the command line was, for the folder's lock ("clot train …").
     var purpose = "clot train"
+    /// Where the status line goes (a line, and whether it is final): the terminal's one line,
+    /// or a job's slot of `clot reproduce --jobs`.
+    var status: (String, Bool) -> Void = { Console.status($0, final: $1) }
 
     enum ResumePolicy {
         /// Start from the beginning (a previous run's files, checkpoint included, are retired).
@@ -34,8 +37,14 @@ struct TrainingRun {
 
     /// Everything this run's numbers depend on.
     var fingerprint: RunFingerprint {
+        Self.fingerprint(configuration, backend: backend, data: inputs.data)
+    }
+
+    /// The fingerprint of a run of `configuration` on data with this fingerprint (for telling
+    /// whether a finished run is current without parsing the data).
+    static func fingerprint(_ configuration: RunConfiguration, backend: Implementation, data: DataFingerprint) -> RunFingerprint {
         RunFingerprint(configuration: configuration, backend: backend.rawValue,
-                       arithmetic: Provenance.current(backend).arithmetic, data: inputs.data)
+                       arithmetic: Provenance.current(backend).arithmetic, data: data)
     }
 
     /// What `metrics.json` holds.
@@ -54,6 +63,8 @@ struct TrainingRun {
         var config: RunConfiguration
         var perEpoch: [EpochRecord]
         var wallSeconds: Double
+        /// Where the wall time went (absent in runs made before it was recorded).
+        var phases: Phases?
         /// Everything the numbers depend on (settings, backend, arithmetic, input files), with its digest.
         var fingerprint: RunFingerprint
         /// Set when the run continued from a checkpoint: after which epoch, and which commit wrote it.
@@ -63,6 +74,16 @@ struct TrainingRun {
         var selection = "final epoch; no model selection on the test labels"
         var f1Note = "f1: the official sampled F1 (15 samples, 50 repeats, seeded by the run seed); f1_expected: its expectation"
 
+        /// Seconds of wall time in each part of the run: k-means initialisation (0 when the run
+        /// continued a checkpoint), the epochs run now, predicting every video, and scoring and
+        /// writing the outputs.
+        struct Phases: Codable, Equatable {
+            var initialise: Double
+            var train: Double
+            var predict: Double
+            var evaluate: Double
+        }
+
         struct Resumed: Codable, Equatable {
             var afterEpoch: Int
             var commit: String
@@ -71,7 +92,7 @@ struct TrainingRun {
 
         enum CodingKeys: String, CodingKey {
             case activity, video, method, variant, dataset, activityName = "activity_name", seed, epochs, backend, clusters
-            case videos, config, perEpoch = "per_epoch", wallSeconds = "wall_seconds", fingerprint, resumed, provenance
+            case videos, config, perEpoch = "per_epoch", wallSeconds = "wall_seconds", phases, fingerprint, resumed, provenance
             case selection, f1Note = "f1_note"
         }
     }
@@ -99,7 +120,10 @@ struct TrainingRun {
         let clock = ContinuousClock()
         let begin = clock.now
         var state = try initialState(folder, from: start)
+        state.phases.initialise = (clock.now - begin).seconds
+        let trainStart = clock.now
         try train(&state, folder, fingerprint, clock: clock, begin: begin)
+        state.phases.train = (clock.now - trainStart).seconds
         return try finish(&state, folder, fingerprint, resumed: start, clock: clock, begin: begin)
     }
 
@@ -111,6 +135,7 @@ struct TrainingRun {
         /// The epoch log's chain value after `completed` epochs.
         var chain = EpochLog.start
         var completed = 0
+        var phases = Report.Phases(initialise: 0, train: 0, predict: 0, evaluate: 0)
     }
 
     /// A fresh model with A from k-means, or the checkpoint's state.
@@ -145,9 +170,9 @@ struct TrainingRun {
                 try interruptionPoint(folder, completed: state.completed)
                 total += state.model.step(batch, settings: c.defaults.train, using: &state.generator)
                 let elapsed = (clock.now - begin).seconds
-                Console.status("\(c.variantName) seed \(c.seed): epoch \(epoch)/\(c.epochs) step \(index + 1)/\(batches.count) "
+                status("\(c.variantName) seed \(c.seed): epoch \(epoch)/\(c.epochs) step \(index + 1)/\(batches.count) "
                                + "loss \(String(format: "%.4f", total / Double(index + 1))) "
-                               + "elapsed \(String(format: "%.1f", elapsed)) s" + remaining(epoch, index, batches.count, elapsed))
+                       + "elapsed \(String(format: "%.1f", elapsed)) s" + remaining(epoch, index, batches.count, elapsed), false)
             }
             let record = EpochRecord(epoch: epoch, loss: total / Double(batches.count), seconds: (clock.now - epochStart).seconds)
             state.records.append(record)
@@ -167,7 +192,8 @@ struct TrainingRun {
     private func finish(_ state: inout State, _ folder: RunFolder, _ fingerprint: RunFingerprint, resumed start: Checkpoint?,
                         clock: ContinuousClock, begin: ContinuousClock.Instant) throws -> Report {
         let c = configuration
-        Console.status("\(c.variantName) seed \(c.seed): predicting \(videos.count) videos", final: false)
+        status("\(c.variantName) seed \(c.seed): predicting \(videos.count) videos", false)
+        let predictStart = clock.now
         var sequences: [LabelledSequence] = []
         for video in videos {
             try interruptionPoint(folder, completed: state.completed)
@@ -175,13 +201,15 @@ struct TrainingRun {
             let labels = state.model.predict(input, settings: c.defaults.eval, using: &state.generator)
             sequences.append(LabelledSequence(name: video.name, predicted: labels, groundTruth: video.labels))
         }
+        state.phases.predict = (clock.now - predictStart).seconds
+        let evaluateStart = clock.now
         let evaluation = EvaluationProtocol(excludedClass: c.defaults.excludedClass, seed: c.seed)
         let activity = try evaluation.evaluateActivity(sequences)
         let videoLevel = try evaluation.evaluateVideos(sequences)
         var report = Report(activity: activity.scores, video: videoLevel.scores, method: c.method.rawValue, variant: c.variantName,
                             dataset: c.dataset.rawValue, activityName: c.activity, seed: c.seed, epochs: c.epochs, backend: backend,
                             clusters: c.model.clusters, videos: videos.map(\.name), config: c, perEpoch: state.records,
-                            wallSeconds: (clock.now - begin).seconds, fingerprint: fingerprint,
+                            wallSeconds: (clock.now - begin).seconds, phases: nil, fingerprint: fingerprint,
                             resumed: start.map { Report.Resumed(afterEpoch: $0.epoch, commit: $0.commit) },
                             provenance: .current(backend))
         report.f1Note += "; `clot evaluate --seed \(c.seed)` on predictions/ reproduces this f1 (its default seed is 0)"
@@ -190,9 +218,13 @@ struct TrainingRun {
         let html = HTMLReport.training(report, sequences: sequences, matching: activity.matching, mapping: inputs.mapping,
                                        paper: BundledFiles.paperTables)
         try interruptionPoint(folder, completed: state.completed)
+        // Timings as of now; the commit below (writing a few files) is not in them.
+        state.phases.evaluate = (clock.now - evaluateStart).seconds
+        report.phases = state.phases
+        let metrics = Array(try encoder.encode(report))
         try folder.commit(predictions: sequences.map { ($0.name, $0.predicted.map { "\($0)\n" }.joined()) },
-                          report: html, metrics: Array(try encoder.encode(report)))
-        Console.status("\(c.variantName) seed \(c.seed): done in \(String(format: "%.1f", report.wallSeconds)) s", final: true)
+                          report: html, metrics: metrics)
+        status("\(c.variantName) seed \(c.seed): done in \(String(format: "%.1f", report.wallSeconds)) s", true)
         return report
     }
 

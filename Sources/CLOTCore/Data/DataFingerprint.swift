@@ -78,13 +78,17 @@ extension DatasetLayout {
     /// The fingerprint of what loading `videos` reads: the mapping file, and each video's
     /// ground-truth and features files (the same files `loadVideo` picks).
     public func fingerprint(videos: [String]) throws -> DataFingerprint {
-        let prefix = root + "/"
-        func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
-        var paths = [relative(mappingPath)]
+        var paths = [relativePath(mappingPath)]
         for video in videos {
-            paths.append(relative(groundTruthDirectory + "/" + video))
-            paths.append(relative(try featuresPath(video: video)))
+            paths.append(relativePath(groundTruthDirectory + "/" + video))
+            paths.append(relativePath(try featuresPath(video: video)))
         }
         return try DataFingerprint.of(paths, root: root)
+    }
+
+    /// The mapping file's fingerprint entry.
+    public func mappingFingerprint() throws -> DataFingerprint.File {
+        let (bytes, hash) = try DataFingerprint.hashFile(mappingPath)
+        return DataFingerprint.File(path: relativePath(mappingPath), bytes: bytes, xxh64: ContentHash.hex(hash))
     }
 }

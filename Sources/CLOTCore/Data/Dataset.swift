@@ -96,20 +96,58 @@ public struct DatasetLayout: Sendable {
 
     /// Loads a video's features and labels, resolved through `mapping`.
     public func loadVideo(_ name: String, mapping: ActionMapping) throws -> Video {
+        try loadVideoFingerprinted(name, mapping: mapping).video
+    }
+
+    /// Loads a video as `loadVideo` does, reading each of its two files once: the bytes read are
+    /// both parsed and hashed, so the fingerprint entries returned (ground truth, then features)
+    /// describe exactly what was parsed.
+    public func loadVideoFingerprinted(_ name: String, mapping: ActionMapping) throws -> (video: Video, files: [DataFingerprint.File]) {
+        let (videos, files) = try loadVideoFingerprinted(name, mappings: [mapping])
+        return (videos[0], files)
+    }
+
+    /// A video under several mappings of its labels (50 Salads' two granularities share their
+    /// files): one `Video` per mapping, all holding the one features matrix, each file read,
+    /// parsed and hashed once.
+    public func loadVideoFingerprinted(_ name: String, mappings: [ActionMapping]) throws -> (videos: [Video], files: [DataFingerprint.File]) {
         let labelPath = groundTruthDirectory + "/" + name
-        let names = try TextFiles.readLabelNames(labelPath)
-        let labels = try mapping.ids(for: names, source: labelPath)
+        let labelBytes = try FileSystem.readBytes(labelPath)
+        let names = try TextFiles.parseLabelNames(bytes: labelBytes, source: labelPath)
+        let labelSets = try mappings.map { try $0.ids(for: names, source: labelPath) }
         let featurePath = try featuresPath(video: name)
-        let features = try Video.readFeatures(featurePath)
-        guard features.rows == labels.count else {
-            throw InputError(featurePath, "has \(features.rows) frames but \(labelPath) has \(labels.count) labels",
+        if featurePath.hasSuffix(".npy") && FileSystem.isDirectory(featurePath) {
+            throw InputError(featurePath, "is a folder, not a .npy file")
+        }
+        let featureBytes = try FileSystem.readBytes(featurePath)
+        let features = try Video.parseFeatures(bytes: featureBytes, path: featurePath)
+        guard features.rows == names.count else {
+            throw InputError(featurePath, "has \(features.rows) frames but \(labelPath) has \(names.count) labels",
                              hint: "features and ground truth must have one row per frame")
         }
-        return Video(name: name, activity: dataset.activity(ofVideo: name), features: features, labels: labels)
+        let files = [DataFingerprint.File(path: relativePath(labelPath), bytes: labelBytes.count,
+                                          xxh64: ContentHash.hex(ContentHash.of(labelBytes))),
+                     DataFingerprint.File(path: relativePath(featurePath), bytes: featureBytes.count,
+                                          xxh64: ContentHash.hex(ContentHash.of(featureBytes)))]
+        let activity = dataset.activity(ofVideo: name)
+        return (labelSets.map { Video(name: name, activity: activity, features: features, labels: $0) }, files)
+    }
+
+    /// A path under the data root, relative to it (as fingerprints name files).
+    public func relativePath(_ path: String) -> String {
+        let prefix = root + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
     /// Loads every video of an activity.
     public func loadActivity(_ activity: String?) throws -> (videos: [Video], mapping: ActionMapping) {
+        let (names, mapping) = try activityVideos(activity)
+        return (try names.map { try loadVideo($0, mapping: mapping) }, mapping)
+    }
+
+    /// The video names of an activity and the mapping, checking that the dataset folder exists
+    /// and the activity has videos; nothing else is read yet.
+    public func activityVideos(_ activity: String?) throws -> (names: [String], mapping: ActionMapping) {
         guard FileSystem.isDirectory(directory) else {
             throw InputError(directory, "dataset folder does not exist",
                              hint: "--data must hold \(dataset.directoryName)/features, groundTruth and mapping (REPRODUCE.md §1)")
@@ -120,6 +158,6 @@ public struct DatasetLayout: Sendable {
             throw InputError(groundTruthDirectory, "no videos" + (activity.map { " of activity '\($0)'" } ?? ""),
                              hint: "activities here: " + ((try? activities().joined(separator: ", ")) ?? "none"))
         }
-        return (try names.map { try loadVideo($0, mapping: mapping) }, mapping)
+        return (names, mapping)
     }
 }

@@ -18,7 +18,11 @@ public enum TextFiles {
     /// matrix allocated once, every field the correctly rounded Double — and falls back to
     /// decoding the text as Characters when some byte is not ASCII.
     public static func readFeatures(_ path: String) throws -> Matrix<Double> {
-        let bytes = try FileSystem.readBytes(path)
+        try parseFeatures(bytes: FileSystem.readBytes(path), source: path)
+    }
+
+    /// The features a file's bytes hold, read as `readFeatures` reads the file.
+    public static func parseFeatures(bytes: [UInt8], source path: String) throws -> Matrix<Double> {
         let parsed = try bytes.withUnsafeBufferPointer {
             try FeatureTextParser.parse(ASCII.droppingByteOrderMark($0), source: path)
         }
@@ -67,7 +71,11 @@ public enum TextFiles {
     /// ASCII files are split as bytes (`ByteLines`), others as Characters; the same names and
     /// errors either way.
     public static func readLabelNames(_ path: String) throws -> [String] {
-        let bytes = try FileSystem.readBytes(path)
+        try parseLabelNames(bytes: FileSystem.readBytes(path), source: path)
+    }
+
+    /// The label names a ground-truth file's bytes hold, read as `readLabelNames` reads the file.
+    public static func parseLabelNames(bytes: [UInt8], source path: String) throws -> [String] {
         let names = try bytes.withUnsafeBufferPointer { try parseLabelNamesASCII(ASCII.droppingByteOrderMark($0), source: path) }
         if let names { return names }
         return try parseLabelNames(FileSystem.decodeUTF8(bytes, source: path), source: path)

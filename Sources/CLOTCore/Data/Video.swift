@@ -19,19 +19,30 @@ public struct Video: Sendable, Equatable {
 
     /// Reads a features file (`.txt` or `.npy`), checking it is non-empty, 2-D and finite.
     public static func readFeatures(_ path: String) throws -> Matrix<Double> {
-        let matrix: Matrix<Double>
-        if path.hasSuffix(".npy") {
-            let array = try NPY.read(path)
-            guard array.shape.count == 2 else {
-                throw InputError(path, "features must be a 2-D array (frames × dims), got shape \(array.shape)")
-            }
-            matrix = try array.matrix(source: path)
-            if let bad = matrix.elements.firstIndex(where: { !$0.isFinite }) {
-                throw InputError(path, "frame \(bad / max(matrix.columns, 1)) holds a non-finite value (\(matrix.elements[bad]))")
-            }
-        } else {
-            matrix = try TextFiles.readFeatures(path)
+        if path.hasSuffix(".npy") { return try features(NPY.read(path), source: path) }
+        return try features(TextFiles.readFeatures(path), source: path)
+    }
+
+    /// The features a file's bytes hold (`.npy` or text, by the name `path`), checked as
+    /// `readFeatures` checks them: for callers that also hash the bytes they read.
+    public static func parseFeatures(bytes: [UInt8], path: String) throws -> Matrix<Double> {
+        if path.hasSuffix(".npy") { return try features(NPY.decode(bytes, source: path), source: path) }
+        return try features(TextFiles.parseFeatures(bytes: bytes, source: path), source: path)
+    }
+
+    private static func features(_ array: NPYArray, source path: String) throws -> Matrix<Double> {
+        guard array.shape.count == 2 else {
+            throw InputError(path, "features must be a 2-D array (frames × dims), got shape \(array.shape)")
         }
+        let matrix = try array.matrix(source: path)
+        if let bad = matrix.elements.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(path, "frame \(bad / max(matrix.columns, 1)) holds a non-finite value (\(matrix.elements[bad]))")
+        }
+        return try features(matrix, source: path)
+    }
+
+    /// Checks the matrix has frames and features.
+    private static func features(_ matrix: Matrix<Double>, source path: String) throws -> Matrix<Double> {
         guard matrix.rows > 0, matrix.columns > 0 else { throw InputError(path, "empty video (no frames or no feature dims)") }
         return matrix
     }
