@@ -6,9 +6,8 @@ import Synchronization
 ///
 /// Threads of one process rather than child processes because the units are single-threaded
 /// value-type code whose only shared state is read-only (the parsed videos, the paper's
-/// tables) or made for concurrent use: the interruption flag, the console, the solver's one
-/// helper thread (claimed by one caller at a time; the others compute alone, with the same
-/// bits), the memory-position cache (behind a lock).
+/// tables) or made for concurrent use: the interruption flag, the console, the
+/// memory-position cache (behind a lock).
 enum WorkerPool {
     /// Calls `body(item, worker)` for every item on `threads` threads (`worker` in
     /// `0 ..< threads`, for progress lines), items taken in order; returns the results in item
