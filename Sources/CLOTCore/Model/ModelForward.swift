@@ -1,5 +1,5 @@
 /// The forward pass of the CLOT model's three stages (CLOT §3, Eq. 1–3; Documentation/Method.md
-/// §1–4), wired once for both backends, which supply the arithmetic (`LayerArithmetic`):
+/// §2 and §5), wired once for both backends, which supply the arithmetic (`LayerArithmetic`):
 ///
 ///     stage 1  F = FD(rownorm(MLP(X)), A)                  (FrameEncoder, feature dispatching)
 ///     stage 2  S_raw = Decoder(F), S = rownorm(S_raw) or S_raw  (SegmentDecoder; `segment-renormalise`)

@@ -1,4 +1,4 @@
-/// The state of CLOT's refinement by cross-attention (paper Eq. 3, Documentation/Method.md §4)
+/// The state of CLOT's refinement by cross-attention (paper Eq. 3, Documentation/Method.md §5)
 /// that both backends share: what its forward pass keeps for the backward, and its gradients.
 /// `Reference.CrossAttentionRefinement` and `Optimized.CrossAttentionRefinement` name these types
 /// `Cache` and `Gradients`; the arithmetic of W = softmax(F Sᵀ/√D/τ_r), F_R = rownorm(F + W S)

@@ -1,4 +1,4 @@
-/// The parallel transformer decoder of CLOT (§3.1, Documentation/Method.md §3; the released
+/// The parallel transformer decoder of CLOT (§3.1, Documentation/Method.md §5; the released
 /// FUTR/DETR-style `transformer.py`): n_seg learnable queries attend to the frame memory. Wired
 /// once for both backends, which supply the arithmetic (`LayerArithmetic`); `Reference.Decoder`
 /// and `Optimized.Decoder` are this type.

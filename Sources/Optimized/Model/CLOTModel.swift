@@ -17,33 +17,10 @@ extension Optimized {
     /// costs 1 − F Aᵀ (+ P) written straight onto a copy of 1 + P (α = −1, β = 1), per video by
     /// buffer offset, with no row copies; 3. no allocation inside per-element loops. Pseudo-labels
     /// come from `Optimized.solveASOT` on Float costs, as the official float32 training code.
-    public enum CLOTModel {
-        /// One batch of inputs (shared with the other backend, in Float).
-        public typealias Batch = ModelBatch<Float>
-
-        /// The forward pass's features and intermediate values (what the losses and the backward
-        /// need): `ModelForward`, the wiring shared with the other backend.
-        public typealias Forward = ModelForward<Arithmetic>
-
-        /// Pseudo-labels of the three stages (rows as the corresponding features).
-        public typealias Targets = StageTargets<Float>
-
-        /// The three losses and their sum.
-        public typealias Loss = StageLosses<Float>
-
-        // MARK: Forward
-
-        /// Features of every stage (`ModelForward.init`, whose doc comment has the stages and the
-        /// arguments). `dropout` turns the encoder's and decoder's dropout on (training);
-        /// `fixedDispatchMask` holds feature dispatching's argmax and `laterStageFrames` gives
-        /// stages 2 and 3 a fixed F (gradient checks).
-        /// - Postconditions: the same random draws, in the same order, as the other backend's.
-        public static func forward(_ batch: Batch, parameters p: ModelParameters<Float>, configuration c: ModelConfiguration,
-                                   dropout: Bool, generator: inout MersenneTwister,
-                                   fixedDispatchMask: [Int]? = nil, laterStageFrames: Matrix<Float>? = nil) -> Forward {
-            Forward(batch, parameters: p, configuration: c, dropout: dropout, generator: &generator,
-                    fixedDispatchMask: fixedDispatchMask, laterStageFrames: laterStageFrames)
-        }
+    public enum CLOTModel: ModelStages {
+        /// `Batch`, `Forward`, `Targets`, `Loss`, `forward` and `embed` come from `ModelStages`,
+        /// the part of the model written once for both backends.
+        public typealias Arithmetic = Optimized.Arithmetic
 
         // MARK: Pseudo-labels
 

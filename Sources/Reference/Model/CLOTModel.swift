@@ -18,33 +18,10 @@ extension Reference {
     /// decoder's positions and tgt, λ_SW, the segment prior, the SW directions' draw, the
     /// stage-3 OT problem (`stage3-ot`), and whether stages 2 and 3 send gradient into the
     /// encoder (`encoder-gradient`).
-    public enum CLOTModel {
-        /// One batch of inputs (shared with the other backend, in Double).
-        public typealias Batch = ModelBatch<Double>
-
-        /// The forward pass's features and intermediate values (what the losses and the backward
-        /// need): `ModelForward`, the wiring shared with the other backend.
-        public typealias Forward = ModelForward<Arithmetic>
-
-        /// Pseudo-labels of the three stages (rows as the corresponding features).
-        public typealias Targets = StageTargets<Double>
-
-        /// The three losses and their sum.
-        public typealias Loss = StageLosses<Double>
-
-        // MARK: Forward
-
-        /// Features of every stage (`ModelForward.init`, whose doc comment has the stages and the
-        /// arguments). `dropout` turns the encoder's and decoder's dropout on (training);
-        /// `fixedDispatchMask` holds feature dispatching's argmax and `laterStageFrames` gives
-        /// stages 2 and 3 a fixed F (gradient checks).
-        /// - Postconditions: the same random draws, in the same order, as the other backend's.
-        public static func forward(_ batch: Batch, parameters p: ModelParameters<Double>, configuration c: ModelConfiguration,
-                                   dropout: Bool, generator: inout MersenneTwister,
-                                   fixedDispatchMask: [Int]? = nil, laterStageFrames: Matrix<Double>? = nil) -> Forward {
-            Forward(batch, parameters: p, configuration: c, dropout: dropout, generator: &generator,
-                    fixedDispatchMask: fixedDispatchMask, laterStageFrames: laterStageFrames)
-        }
+    public enum CLOTModel: ModelStages {
+        /// `Batch`, `Forward`, `Targets`, `Loss`, `forward` and `embed` come from `ModelStages`,
+        /// the part of the model written once for both backends.
+        public typealias Arithmetic = Reference.Arithmetic
 
         // MARK: Pseudo-labels
 
