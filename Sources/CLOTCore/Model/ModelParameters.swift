@@ -6,12 +6,18 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
     public struct Dense: Sendable, Equatable, Codable {
         public var weight: Matrix<Scalar>
         public var bias: [Scalar]
-        public init(weight: Matrix<Scalar>, bias: [Scalar]) { self.weight = weight; self.bias = bias }
+        public init(weight: Matrix<Scalar>, bias: [Scalar]) {
+            precondition(bias.count == weight.rows, "bias needs \(weight.rows) entries, got \(bias.count)")
+            self.weight = weight; self.bias = bias
+        }
     }
     public struct Norm: Sendable, Equatable, Codable {
         public var gamma: [Scalar]
         public var beta: [Scalar]
-        public init(gamma: [Scalar], beta: [Scalar]) { self.gamma = gamma; self.beta = beta }
+        public init(gamma: [Scalar], beta: [Scalar]) {
+            precondition(gamma.count == beta.count, "γ and β differ in length")
+            self.gamma = gamma; self.beta = beta
+        }
     }
     public struct Attention: Sendable, Equatable, Codable {
         public var inWeight: Matrix<Scalar>
@@ -19,6 +25,9 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
         public var outWeight: Matrix<Scalar>
         public var outBias: [Scalar]
         public init(inWeight: Matrix<Scalar>, inBias: [Scalar], outWeight: Matrix<Scalar>, outBias: [Scalar]) {
+            let d = outWeight.rows
+            precondition(outWeight.columns == d && inWeight.rows == 3 * d && inWeight.columns == d
+                         && inBias.count == 3 * d && outBias.count == d, "attention parameters of inconsistent shapes")
             self.inWeight = inWeight; self.inBias = inBias; self.outWeight = outWeight; self.outBias = outBias
         }
     }

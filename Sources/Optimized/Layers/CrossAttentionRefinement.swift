@@ -10,32 +10,19 @@ extension Optimized {
     /// transposes as sgemm flags, the softmax and its backward in place on the 8-lane row
     /// kernels; 3. no allocation inside the per-video loop.
     public enum CrossAttentionRefinement {
-        /// The forward pass's intermediate values (see `Reference.CrossAttentionRefinement.Cache`).
-        public struct Cache: Sendable {
-            public var batch: Int
-            public var temperature: Float
-            public var features: Matrix<Float>, segments: Matrix<Float>
-            /// W, (B·T) × n_seg; rows sum to 1.
-            public var weights: Matrix<Float>
-            /// F + W S, (B·T) × D.
-            public var unnormalised: Matrix<Float>
-        }
-
-        public struct Gradients: Sendable {
-            public var features: Matrix<Float>
-            public var segments: Matrix<Float>
-        }
+        /// The forward pass's cache (`RefinementCache`: F, S, W and F + W S) and the gradients
+        /// of F and S (`RefinementGradients`): the state both backends share.
+        public typealias Cache = RefinementCache<Float>
+        public typealias Gradients = RefinementGradients<Float>
 
         /// F_R = rownorm(F + softmax(F Sᵀ/√D/τ_r) S), per video.
+        /// - Postconditions: unit rows (x / max(‖x‖, 1e-12)); each row of `cache.weights` sums to 1.
+        /// - Edge Cases: one segment per video gives W = 1 and F_R = rownorm(F + S); bad shapes or
+        ///   τ_r ≤ 0 are precondition failures.
         public static func forward(features: Matrix<Float>, segments: Matrix<Float>, temperature: Float,
                                    batch: Int = 1) -> (output: Matrix<Float>, cache: Cache) {
             let d = features.columns
-            precondition(segments.columns == d, "segments have width \(segments.columns), features \(d)")
-            precondition(temperature > 0, "temperature must be positive")
-            precondition(batch > 0 && features.rows % batch == 0 && segments.rows % batch == 0,
-                         "rows are not \(batch) videos")
-            let t = features.rows / batch, n = segments.rows / batch
-            precondition(n > 0, "at least one segment per video")
+            let (t, n) = Cache.shape(features: features, segments: segments, temperature: temperature, batch: batch)
             let scale = 1 / (Float(d).squareRoot() * temperature)
 
             var w = Matrix<Float>.uninitialized(batch * t, n)

@@ -15,68 +15,30 @@ extension Optimized {
     /// an O(T D) loop (one cluster per frame), not a K-times-larger product; 3. no allocation
     /// inside the per-video loop (backward's two K-sized scratch buffers are made once).
     public enum FeatureDispatching {
-        /// α (init 1) and β (init 0); gradients have the same shape.
-        public struct Parameters: Equatable, Sendable {
-            public var alpha: Float
-            public var beta: Float
-
-            public init(alpha: Float = 1, beta: Float = 0) {
-                self.alpha = alpha
-                self.beta = beta
-            }
-        }
+        /// The state both backends share (see `DispatchCache` for every field).
+        public typealias Parameters = DispatchParameters<Float>
+        public typealias Cache = DispatchCache<Float>
+        public typealias Gradients = DispatchGradients<Float>
 
         /// Padding mask and renormalisation choices, shared by both backends.
         public typealias Settings = DispatchSettings
 
-        /// The forward pass's intermediate values (see `Reference.FeatureDispatching.Cache`).
-        public struct Cache: Sendable {
-            public var batch: Int
-            public var settings: Settings
-            public var parameters: Parameters
-            public var features: Matrix<Float>, actions: Matrix<Float>
-            /// Z = A Fᵀ per video, (B·K) × T.
-            public var products: Matrix<Float>
-            /// S = σ(β + α Z), (B·K) × T.
-            public var similarity: Matrix<Float>
-            /// The argmax cluster of each frame (the hard mask), B·T entries.
-            public var assignments: [Int]
-            /// Whether each frame enters g_k's sums and counts.
-            public var counted: [Bool]
-            /// Σ_t m_kt + 1, B·K entries.
-            public var counts: [Float]
-            /// g_k, (B·K) × D.
-            public var aggregated: Matrix<Float>
-            /// f + Σ_k S g before the optional renormalisation, (B·T) × D.
-            public var unnormalised: Matrix<Float>
-        }
-
-        public struct Gradients: Sendable {
-            public var features: Matrix<Float>
-            public var actions: Matrix<Float>
-            public var parameters: Parameters
-        }
-
         /// f' = FD(F; A, α, β); parameters as `Reference.FeatureDispatching.forward`.
+        /// - Postconditions: with `renormalise`, unit rows (a zero row stays zero); every frame
+        ///   gets Σ_k S_kt g_k, padded ones included; `cache.assignments` holds the mask used.
+        /// - Edge Cases: K = 1 sends every frame to cluster 0; argmax ties go to the lowest k; with
+        ///   `maskPadding` a video all padding has g_k = a_k; bad shapes are precondition failures.
         public static func forward(_ features: Matrix<Float>, actions: Matrix<Float>,
                                    parameters: Parameters = Parameters(), batch: Int = 1,
                                    frameMask: [Bool]? = nil, settings: Settings = Settings(),
                                    fixedMask: [Int]? = nil) -> (output: Matrix<Float>, cache: Cache) {
             let d = features.columns, k = actions.rows
-            precondition(actions.columns == d, "actions have width \(actions.columns), features \(d)")
-            precondition(k > 0, "at least one action embedding")
-            precondition(batch > 0 && features.rows % batch == 0, "\(features.rows) rows are not \(batch) videos")
-            let t = features.rows / batch
-            precondition(frameMask == nil || frameMask!.count == batch * t, "frame mask needs B·T = \(batch * t) flags")
-            if let fixed = fixedMask {
-                precondition(fixed.count == batch * t && fixed.allSatisfy { (0..<k).contains($0) },
-                             "fixed mask needs B·T cluster indices in 0..<\(k)")
-            }
+            let t = Cache.frames(features: features, actions: actions, batch: batch, frameMask: frameMask, fixedMask: fixedMask)
             let alpha = parameters.alpha, beta = parameters.beta
 
             var z = Matrix<Float>.zeros(batch * k, t), s = Matrix<Float>.zeros(batch * k, t)
             var assignments = [Int](repeating: 0, count: batch * t)
-            let counted = (0..<(batch * t)).map { !settings.maskPadding || (frameMask?[$0] ?? true) }
+            let counted = Cache.countedFrames(batch * t, frameMask: frameMask, settings: settings)
             var counts = [Float](repeating: 1, count: batch * k)
             var g = Matrix<Float>.zeros(batch * k, d)
             var u = features

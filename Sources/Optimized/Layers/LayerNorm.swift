@@ -7,20 +7,7 @@ extension Optimized {
     public enum LayerNorm {
         public static let defaultEpsilon: Float = 1e-5
 
-        public struct Parameters: Equatable, Sendable {
-            public var gamma: [Float]
-            public var beta: [Float]
-
-            public init(gamma: [Float], beta: [Float]) {
-                precondition(gamma.count == beta.count, "γ and β differ in length")
-                self.gamma = gamma
-                self.beta = beta
-            }
-
-            public static func identity(_ dimension: Int) -> Parameters {
-                Parameters(gamma: [Float](repeating: 1, count: dimension), beta: [Float](repeating: 0, count: dimension))
-            }
-        }
+        public typealias Parameters = ModelParameters<Float>.Norm
 
         public struct Cache: Sendable {
             /// x̂, R × D.

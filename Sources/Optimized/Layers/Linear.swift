@@ -8,23 +8,7 @@ extension Optimized {
     /// per product, transposes expressed as sgemm flags (never materialised); 3. speed.
     public enum Linear {
         /// W (out × in) and b (out). Gradients have the same shape.
-        public struct Parameters: Equatable, Sendable {
-            public var weight: Matrix<Float>
-            public var bias: [Float]
-
-            public init(weight: Matrix<Float>, bias: [Float]) {
-                precondition(bias.count == weight.rows, "bias needs \(weight.rows) entries, got \(bias.count)")
-                self.weight = weight
-                self.bias = bias
-            }
-
-            public static func zeros(inputs: Int, outputs: Int) -> Parameters {
-                Parameters(weight: .zeros(outputs, inputs), bias: [Float](repeating: 0, count: outputs))
-            }
-
-            public var inputs: Int { weight.columns }
-            public var outputs: Int { weight.rows }
-        }
+        public typealias Parameters = ModelParameters<Float>.Dense
 
         /// y = x Wᵀ + b: rows filled with b, then one sgemm (x · Wᵀ, β = 1).
         /// - Parameters: x: R × in. - Returns: R × out.
@@ -65,6 +49,25 @@ extension Optimized {
                 }
             }
             return (dx, Parameters(weight: dw, bias: db))
+        }
+
+        /// ∂L/∂W = (∂L/∂y)ᵀ x (one sgemm) and ∂L/∂b = Σ_rows ∂L/∂y, without ∂L/∂x (an input that
+        /// needs no gradient: the encoder's raw features, whose ∂X would be the widest product).
+        /// - Postconditions: the same bits as `backward`'s parameter gradients.
+        static func parameterGradients(_ x: Matrix<Float>, parameters: Parameters, outputGradient dy: Matrix<Float>) -> Parameters {
+            let outputs = parameters.weight.rows, inputs = parameters.weight.columns
+            precondition(x.columns == inputs && dy.columns == outputs && dy.rows == x.rows, "shapes differ")
+            var dw = Matrix<Float>.uninitialized(outputs, inputs)
+            var db: [Float] = []
+            x.elements.withUnsafeBufferPointer { xp in
+                dy.elements.withUnsafeBufferPointer { gp in
+                    dw.elements.withUnsafeMutableBufferPointer { dwp in
+                        gemm(transposeA: true, m: outputs, n: inputs, k: x.rows, gp, lda: outputs, xp, ldb: inputs, dwp, ldc: inputs)
+                    }
+                    db = columnSums(gp, rows: dy.rows, columns: outputs)
+                }
+            }
+            return Parameters(weight: dw, bias: db)
         }
 
         /// y (R × out, leading dimension out) = x (R × in) · Wᵀ + b, W given as `outputs` rows of

@@ -12,29 +12,7 @@ extension Optimized {
     /// transposes (k_hᵀ, Ãᵀ, ∂Zᵀ) are sgemm flags; 3. one S × N scratch reused across heads.
     public enum MultiHeadAttention {
         /// in_proj_weight (3D × D), in_proj_bias (3D), out_proj weight (D × D) and bias (D).
-        public struct Parameters: Equatable, Sendable {
-            public var inWeight: Matrix<Float>
-            public var inBias: [Float]
-            public var outWeight: Matrix<Float>
-            public var outBias: [Float]
-
-            public init(inWeight: Matrix<Float>, inBias: [Float], outWeight: Matrix<Float>, outBias: [Float]) {
-                let d = outWeight.rows
-                precondition(outWeight.columns == d && inWeight.rows == 3 * d && inWeight.columns == d
-                             && inBias.count == 3 * d && outBias.count == d, "attention parameters of inconsistent shapes")
-                self.inWeight = inWeight
-                self.inBias = inBias
-                self.outWeight = outWeight
-                self.outBias = outBias
-            }
-
-            public static func zeros(dimension d: Int) -> Parameters {
-                Parameters(inWeight: .zeros(3 * d, d), inBias: [Float](repeating: 0, count: 3 * d),
-                           outWeight: .zeros(d, d), outBias: [Float](repeating: 0, count: d))
-            }
-
-            public var dimension: Int { outWeight.rows }
-        }
+        public typealias Parameters = ModelParameters<Float>.Attention
 
         /// The forward pass's intermediate values (see `Reference.MultiHeadAttention.Cache`).
         public struct Cache: Sendable {

@@ -26,12 +26,6 @@ extension Optimized.CLOTModel {
         return value
     }
 
-    /// The encoder's L2-normalised embeddings (no dispatching): what k-means clusters to
-    /// initialise A (official `fit_clusters`).
-    public static func embed(_ features: Matrix<Float>, parameters p: ModelParameters<Float>) -> Matrix<Float> {
-        Optimized.Encoder.forward(features, parameters: p.encoder).output
-    }
-
     /// Per-frame labels of one whole video: the decoding stage's features (refined by default),
     /// cost 1 − F Aᵀ + P (+ λ_SW·C_SW when decoding stage-1 features, directions drawn as
     /// Reference draws them), the ASOT plan with the eval settings, argmax. A is used as it is.

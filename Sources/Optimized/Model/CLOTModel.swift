@@ -17,79 +17,10 @@ extension Optimized {
     /// costs 1 − F Aᵀ (+ P) written straight onto a copy of 1 + P (α = −1, β = 1), per video by
     /// buffer offset, with no row copies; 3. no allocation inside per-element loops. Pseudo-labels
     /// come from `Optimized.solveASOT` on Float costs, as the official float32 training code.
-    public enum CLOTModel {
-        /// One batch of inputs (shared with the other backend, in Float).
-        public typealias Batch = ModelBatch<Float>
-
-        /// The forward pass's intermediate values (what the losses and the backward need).
-        public struct Forward: Sendable {
-            public var frames: Matrix<Float>            // F, (B·T) × D
-            public var segments: Matrix<Float>?         // S of stage 2's cost and codes, (B·n_seg) × D
-            public var refined: Matrix<Float>?          // F_R, (B·T) × D
-            var encoder: Encoder.Cache
-            var dispatch: FeatureDispatching.Cache?
-            var decoder: Decoder.Cache?
-            var rawSegments: Matrix<Float>?
-            var refinement: CrossAttentionRefinement.Cache?
-            /// The feature-dispatching argmax mask used (to hold it fixed in gradient checks).
-            public var dispatchMask: [Int]? { dispatch?.assignments }
-        }
-
-        /// Pseudo-labels of the three stages (rows as the corresponding features).
-        public struct Targets: Sendable {
-            public var frames: Matrix<Float>
-            public var segments: Matrix<Float>?
-            public var refined: Matrix<Float>?
-            /// Targets made elsewhere (e.g. Reference's, rounded to Float, to compare the losses
-            /// and gradients on identical pseudo-labels).
-            public init(frames: Matrix<Float>, segments: Matrix<Float>? = nil, refined: Matrix<Float>? = nil) {
-                self.frames = frames
-                self.segments = segments
-                self.refined = refined
-            }
-        }
-
-        /// The three losses and their sum.
-        public typealias Loss = StageLosses<Float>
-
-        // MARK: Forward
-
-        /// Features of every stage. `dropout` turns the decoder's dropout on (training);
-        /// `fixedDispatchMask` holds feature dispatching's argmax (gradient checks).
-        public static func forward(_ batch: Batch, parameters p: ModelParameters<Float>, configuration c: ModelConfiguration,
-                                   dropout: Bool, generator: inout MersenneTwister,
-                                   fixedDispatchMask: [Int]? = nil) -> Forward {
-            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder,
-                                                          dropout: dropout ? c.choices.encoderDropout : 0, generator: &generator)
-            var frames = encoded
-            var dispatchCache: FeatureDispatching.Cache?
-            if c.useFeatureDispatching {
-                let fd = FeatureDispatching.forward(encoded, actions: p.actions,
-                                                    parameters: .init(alpha: p.dispatchAlpha, beta: p.dispatchBeta),
-                                                    batch: batch.videos, frameMask: batch.mask,
-                                                    settings: .init(maskPadding: c.choices.fdPadding == .masked,
-                                                                    renormalise: c.choices.fdRenormalise),
-                                                    fixedMask: fixedDispatchMask)
-                frames = fd.output
-                dispatchCache = fd.cache
-            }
-            var result = Forward(frames: frames, segments: nil, refined: nil, encoder: encoderCache, dispatch: dispatchCache)
-            guard c.useDecoder else { return result }
-            let (raw, decoderCache) = Decoder.forward(memory: frames, mask: batch.mask, batch: batch.videos, parameters: p,
-                                                      configuration: c, dropout: dropout ? c.decoderDropout : 0, generator: &generator)
-            let needsUnit = c.choices.segmentRenormalise || (c.runsRefinement && c.choices.refinementSegments == .renormalised)
-            let unit = needsUnit ? RowNormalize.forward(raw) : raw
-            result.decoder = decoderCache
-            result.rawSegments = raw
-            result.segments = c.choices.segmentRenormalise ? unit : raw
-            guard c.runsRefinement else { return result }
-            let refinement = CrossAttentionRefinement.forward(features: frames,
-                                                              segments: c.choices.refinementSegments == .raw ? raw : unit,
-                                                              temperature: Float(c.choices.refinementTemperature), batch: batch.videos)
-            result.refined = refinement.output
-            result.refinement = refinement.cache
-            return result
-        }
+    public enum CLOTModel: ModelStages {
+        /// `Batch`, `Forward`, `Targets`, `Loss`, `forward` and `embed` come from `ModelStages`,
+        /// the part of the model written once for both backends.
+        public typealias Arithmetic = Optimized.Arithmetic
 
         // MARK: Pseudo-labels
 
@@ -228,8 +159,8 @@ extension Optimized {
                 // ∂L/∂S_raw directly (dRaw) and ∂L/∂rownorm(S_raw) (dUnit, taken back once).
                 var dRaw: Matrix<Float>?, dUnit: Matrix<Float>?
                 func add(_ g: Matrix<Float>, toUnit: Bool) {
-                    if toUnit { if dUnit == nil { dUnit = g } else { Decoder.addInPlace(&dUnit!, g) } }
-                    else { if dRaw == nil { dRaw = g } else { Decoder.addInPlace(&dRaw!, g) } }
+                    if toUnit { if dUnit == nil { dUnit = g } else { Arithmetic.addInPlace(&dUnit!, g) } }
+                    else { if dRaw == nil { dRaw = g } else { Arithmetic.addInPlace(&dRaw!, g) } }
                 }
                 let (segmentLoss, dStage2) = stage(segments, segmentTargets, nil)
                 loss.segments = segmentLoss
@@ -239,12 +170,12 @@ extension Optimized {
                     let (value, dRefined) = stage(refined, refinedTargets, batch.mask)
                     loss.refined = value
                     let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
-                    if laterStagesReachF { Decoder.addInPlace(&dFrames, r.features) }
+                    if laterStagesReachF { Arithmetic.addInPlace(&dFrames, r.features) }
                     add(r.segments, toUnit: c.choices.refinementSegments == .renormalised)
                 }
                 if let dUnit { add(RowNormalize.backward(raw, outputGradient: dUnit), toUnit: false) }
                 let d = Decoder.backward(cache: decoderCache, parameters: p, configuration: c, outputGradient: dRaw!)
-                if laterStagesReachF { Decoder.addInPlace(&dFrames, d.memory) }
+                if laterStagesReachF { Arithmetic.addInPlace(&dFrames, d.memory) }
                 grads.queryPositions = d.queryPositions
                 grads.target = d.target
                 grads.memoryPositions = d.memoryPositions
@@ -255,7 +186,7 @@ extension Optimized {
             if let dispatchCache = f.dispatch {
                 let g = FeatureDispatching.backward(cache: dispatchCache, outputGradient: dFrames)
                 dEncoded = g.features
-                Decoder.addInPlace(&dA, g.actions)
+                Arithmetic.addInPlace(&dA, g.actions)
                 grads.dispatchAlpha = g.parameters.alpha
                 grads.dispatchBeta = g.parameters.beta
             }

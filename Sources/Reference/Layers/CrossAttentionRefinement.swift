@@ -16,26 +16,10 @@ extension Reference {
     /// F is (B·T) × D, S is (B·n_seg) × D (video b, segment j is row b·n_seg + j), W is
     /// (B·T) × n_seg.
     public enum CrossAttentionRefinement {
-        /// The forward pass's intermediate values.
-        public struct Cache: Sendable {
-            public var batch: Int
-            public var temperature: Double
-            /// The inputs F ((B·T) × D) and S ((B·n_seg) × D).
-            public var features: Matrix<Double>, segments: Matrix<Double>
-            /// The attention weights W, (B·T) × n_seg; each row sums to 1 (the module's
-            /// second return value).
-            public var weights: Matrix<Double>
-            /// F + W S before the normalisation, (B·T) × D.
-            public var unnormalised: Matrix<Double>
-        }
-
-        /// The gradients of both inputs.
-        public struct Gradients: Sendable {
-            /// ∂L/∂F, (B·T) × D.
-            public var features: Matrix<Double>
-            /// ∂L/∂S, (B·n_seg) × D.
-            public var segments: Matrix<Double>
-        }
+        /// The forward pass's cache (`RefinementCache`: F, S, W and F + W S) and the gradients
+        /// of F and S (`RefinementGradients`): the state both backends share.
+        public typealias Cache = RefinementCache<Double>
+        public typealias Gradients = RefinementGradients<Double>
 
         /// F_R = rownorm(F + softmax(F Sᵀ/√D/τ_r) S), per video.
         /// - Parameters:
@@ -44,16 +28,14 @@ extension Reference {
         ///   - temperature: τ_r > 0.
         ///   - batch: B; both row counts must be multiples of it.
         /// - Returns: F_R ((B·T) × D) and the cache (its `weights` are W).
+        /// - Postconditions: unit rows (x / max(‖x‖, 1e-12)); each row of `cache.weights` sums to 1.
+        /// - Edge Cases: one segment per video gives W = 1 and F_R = rownorm(F + S); bad shapes or
+        ///   τ_r ≤ 0 are precondition failures.
         /// - Complexity: O(B T n_seg D).
         public static func forward(features: Matrix<Double>, segments: Matrix<Double>, temperature: Double,
                                    batch: Int = 1) -> (output: Matrix<Double>, cache: Cache) {
             let d = features.columns
-            precondition(segments.columns == d, "segments have width \(segments.columns), features \(d)")
-            precondition(temperature > 0, "temperature must be positive")
-            precondition(batch > 0 && features.rows % batch == 0 && segments.rows % batch == 0,
-                         "rows are not \(batch) videos")
-            let t = features.rows / batch, n = segments.rows / batch
-            precondition(n > 0, "at least one segment per video")
+            let (t, n) = Cache.shape(features: features, segments: segments, temperature: temperature, batch: batch)
 
             // Logits F Sᵀ; the softmax at temperature √D·τ_r is softmax(F Sᵀ / √D / τ_r).
             var logits = Matrix<Double>.zeros(batch * t, n)

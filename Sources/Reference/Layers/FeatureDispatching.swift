@@ -21,55 +21,14 @@ extension Reference {
     /// (video b, frame t is row b·T + t); A, α and β are shared by the batch, so their gradients
     /// are summed over it. Per-video K × T quantities (Z, S) are stacked (B·K) × T, row b·K + k.
     public enum FeatureDispatching {
-        /// The two learnable scalars of the sigmoid (torch's `sim_alpha`, `sim_beta`). Their
-        /// gradients come back in the same shape.
-        public struct Parameters: Equatable, Sendable {
-            public var alpha: Double
-            public var beta: Double
-
-            /// The released initialisation is α = 1, β = 0.
-            public init(alpha: Double = 1, beta: Double = 0) {
-                self.alpha = alpha
-                self.beta = beta
-            }
-        }
+        /// α and β (`DispatchParameters`), the forward pass's cache (`DispatchCache`) and the
+        /// gradients (`DispatchGradients`): the state both backends share.
+        public typealias Parameters = DispatchParameters<Double>
+        public typealias Cache = DispatchCache<Double>
+        public typealias Gradients = DispatchGradients<Double>
 
         /// Padding mask and renormalisation choices, shared by both backends.
         public typealias Settings = DispatchSettings
-
-        /// The forward pass's intermediate values; `backward` holds the hard mask as stored here.
-        public struct Cache: Sendable {
-            public var batch: Int
-            public var settings: Settings
-            public var parameters: Parameters
-            /// The inputs F ((B·T) × D) and A (K × D).
-            public var features: Matrix<Double>, actions: Matrix<Double>
-            /// Z = A Fᵀ per video, (B·K) × T.
-            public var products: Matrix<Double>
-            /// S = σ(β + α Z) per video, (B·K) × T.
-            public var similarity: Matrix<Double>
-            /// The hard mask m as the argmax cluster of each frame (B·T entries): m_kt = 1 iff
-            /// k = assignments[b·T + t]. Pass it back as `fixedMask` to repeat it.
-            public var assignments: [Int]
-            /// Whether each frame (B·T) enters g_k's sums and counts (false: padding, masked).
-            public var counted: [Bool]
-            /// Σ_t m_kt + 1 per video and cluster, B·K entries (index b·K + k).
-            public var counts: [Double]
-            /// g_k per video, (B·K) × D.
-            public var aggregated: Matrix<Double>
-            /// u = f + Σ_k S g before the optional renormalisation, (B·T) × D.
-            public var unnormalised: Matrix<Double>
-        }
-
-        /// The gradients of every input and parameter.
-        public struct Gradients: Sendable {
-            /// ∂L/∂F, (B·T) × D: every frame, padded ones included.
-            public var features: Matrix<Double>
-            /// ∂L/∂A, K × D, summed over the batch.
-            public var actions: Matrix<Double>
-            /// ∂L/∂α and ∂L/∂β, summed over the batch.
-            public var parameters: Parameters
-        }
 
         /// f' = FD(F; A, α, β).
         /// - Parameters:
@@ -85,25 +44,21 @@ extension Reference {
         ///     with the mask held). nil = compute the argmax.
         /// - Returns: f' ((B·T) × D) and the cache for `backward`.
         /// - Complexity: O(B K T D).
+        /// - Postconditions: with `renormalise`, unit rows (a zero row stays zero); every frame
+        ///   gets Σ_k S_kt g_k, padded ones included; `cache.assignments` holds the mask used.
+        /// - Edge Cases: K = 1 sends every frame to cluster 0; argmax ties go to the lowest k; with
+        ///   `maskPadding` a video all padding has g_k = a_k; bad shapes are precondition failures.
         public static func forward(_ features: Matrix<Double>, actions: Matrix<Double>,
                                    parameters: Parameters = Parameters(), batch: Int = 1,
                                    frameMask: [Bool]? = nil, settings: Settings = Settings(),
                                    fixedMask: [Int]? = nil) -> (output: Matrix<Double>, cache: Cache) {
             let d = features.columns, k = actions.rows
-            precondition(actions.columns == d, "actions have width \(actions.columns), features \(d)")
-            precondition(k > 0, "at least one action embedding")
-            precondition(batch > 0 && features.rows % batch == 0, "\(features.rows) rows are not \(batch) videos")
-            let t = features.rows / batch
-            precondition(frameMask == nil || frameMask!.count == batch * t, "frame mask needs B·T = \(batch * t) flags")
-            if let fixed = fixedMask {
-                precondition(fixed.count == batch * t && fixed.allSatisfy { (0..<k).contains($0) },
-                             "fixed mask needs B·T cluster indices in 0..<\(k)")
-            }
+            let t = Cache.frames(features: features, actions: actions, batch: batch, frameMask: frameMask, fixedMask: fixedMask)
             let alpha = parameters.alpha, beta = parameters.beta
 
             var z = Matrix<Double>.zeros(batch * k, t), s = Matrix<Double>.zeros(batch * k, t)
             var assignments = [Int](repeating: 0, count: batch * t)
-            let counted = (0..<(batch * t)).map { !settings.maskPadding || (frameMask?[$0] ?? true) }
+            let counted = Cache.countedFrames(batch * t, frameMask: frameMask, settings: settings)
             var counts = [Double](repeating: 1, count: batch * k)
             var g = Matrix<Double>.zeros(batch * k, d)
             var u = features

@@ -14,21 +14,7 @@ extension Reference {
         public static let defaultEpsilon = 1e-5
 
         /// γ and β (D each). The gradients have the same shape.
-        public struct Parameters: Equatable, Sendable {
-            public var gamma: [Double]
-            public var beta: [Double]
-
-            public init(gamma: [Double], beta: [Double]) {
-                precondition(gamma.count == beta.count, "γ and β differ in length")
-                self.gamma = gamma
-                self.beta = beta
-            }
-
-            /// torch's initialisation: γ = 1, β = 0.
-            public static func identity(_ dimension: Int) -> Parameters {
-                Parameters(gamma: [Double](repeating: 1, count: dimension), beta: [Double](repeating: 0, count: dimension))
-            }
-        }
+        public typealias Parameters = ModelParameters<Double>.Norm
 
         /// What `backward` needs from the forward pass.
         public struct Cache: Sendable {

@@ -10,24 +10,7 @@ extension Reference {
     /// (B·N) × in matrix (sequence b, frame t is row b·N + t).
     public enum Linear {
         /// W (out × in, torch layout) and b (out). The gradients of a layer have the same shape.
-        public struct Parameters: Equatable, Sendable {
-            public var weight: Matrix<Double>
-            public var bias: [Double]
-
-            public init(weight: Matrix<Double>, bias: [Double]) {
-                precondition(bias.count == weight.rows, "bias needs \(weight.rows) entries, got \(bias.count)")
-                self.weight = weight
-                self.bias = bias
-            }
-
-            /// Zeros of the shape of a layer from `inputs` to `outputs` features.
-            public static func zeros(inputs: Int, outputs: Int) -> Parameters {
-                Parameters(weight: .zeros(outputs, inputs), bias: [Double](repeating: 0, count: outputs))
-            }
-
-            public var inputs: Int { weight.columns }
-            public var outputs: Int { weight.rows }
-        }
+        public typealias Parameters = ModelParameters<Double>.Dense
 
         /// y = x Wᵀ + b.
         /// - Parameters:

@@ -24,40 +24,7 @@ extension Reference {
     public enum MultiHeadAttention {
         /// torch's packed parameters: `in_proj_weight` (3D × D), `in_proj_bias` (3D),
         /// `out_proj.weight` (D × D), `out_proj.bias` (D). Gradients have the same shape.
-        public struct Parameters: Equatable, Sendable {
-            public var inWeight: Matrix<Double>
-            public var inBias: [Double]
-            public var outWeight: Matrix<Double>
-            public var outBias: [Double]
-
-            public init(inWeight: Matrix<Double>, inBias: [Double], outWeight: Matrix<Double>, outBias: [Double]) {
-                let d = outWeight.rows
-                precondition(outWeight.columns == d && inWeight.rows == 3 * d && inWeight.columns == d
-                             && inBias.count == 3 * d && outBias.count == d, "attention parameters of inconsistent shapes")
-                self.inWeight = inWeight
-                self.inBias = inBias
-                self.outWeight = outWeight
-                self.outBias = outBias
-            }
-
-            /// Zeros for width D.
-            public static func zeros(dimension d: Int) -> Parameters {
-                Parameters(inWeight: .zeros(3 * d, d), inBias: [Double](repeating: 0, count: 3 * d),
-                           outWeight: .zeros(d, d), outBias: [Double](repeating: 0, count: d))
-            }
-
-            /// D, the model width.
-            public var dimension: Int { outWeight.rows }
-
-            /// Rows `part·D ..< (part+1)·D` of the in-projection (0 = query, 1 = key, 2 = value)
-            /// as a Linear layer.
-            func projection(_ part: Int) -> Linear.Parameters {
-                let d = dimension
-                return Linear.Parameters(
-                    weight: Matrix(rows: d, columns: d, elements: Array(inWeight.elements[(part * d * d)..<((part + 1) * d * d)])),
-                    bias: Array(inBias[(part * d)..<((part + 1) * d)]))
-            }
-        }
+        public typealias Parameters = ModelParameters<Double>.Attention
 
         /// The forward pass's intermediate values.
         public struct Cache: Sendable {
@@ -241,5 +208,16 @@ extension Reference {
             precondition(keyPaddingMask == nil || keyPaddingMask!.count == key.rows, "key padding mask needs B·N flags")
             return (query.rows / batch, key.rows / batch)
         }
+    }
+}
+
+extension ModelParameters.Attention where Scalar == Double {
+    /// Rows `part·D ..< (part+1)·D` of the in-projection (0 = query, 1 = key, 2 = value) as a
+    /// Linear layer.
+    func projection(_ part: Int) -> Reference.Linear.Parameters {
+        let d = dimension
+        return Reference.Linear.Parameters(
+            weight: Matrix(rows: d, columns: d, elements: Array(inWeight.elements[(part * d * d)..<((part + 1) * d * d)])),
+            bias: Array(inBias[(part * d)..<((part + 1) * d)]))
     }
 }

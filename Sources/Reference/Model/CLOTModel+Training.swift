@@ -21,12 +21,6 @@ extension Reference.CLOTModel {
         return value
     }
 
-    /// The encoder's L2-normalised embeddings (no dispatching): what k-means clusters to
-    /// initialise A (official `fit_clusters`).
-    public static func embed(_ features: Matrix<Double>, parameters p: ModelParameters<Double>) -> Matrix<Double> {
-        Reference.Encoder.forward(features, parameters: p.encoder).output
-    }
-
     /// Per-frame labels of one whole video: the decoding stage's features (refined by default),
     /// cost 1 − F Aᵀ + P (+ λ_SW·C_SW when decoding stage-1 features), the ASOT plan with the
     /// eval settings, argmax. A is used as it is (the official test step does not normalise it).

@@ -18,82 +18,10 @@ extension Reference {
     /// decoder's positions and tgt, λ_SW, the segment prior, the SW directions' draw, the
     /// stage-3 OT problem (`stage3-ot`), and whether stages 2 and 3 send gradient into the
     /// encoder (`encoder-gradient`).
-    public enum CLOTModel {
-        /// One batch of inputs (shared with the other backend, in Double).
-        public typealias Batch = ModelBatch<Double>
-
-        /// The forward pass's intermediate values (what the losses and the backward need).
-        public struct Forward: Sendable {
-            public var frames: Matrix<Double>            // F, (B·T) × D
-            public var segments: Matrix<Double>?         // S of stage 2's cost and codes, (B·n_seg) × D
-            public var refined: Matrix<Double>?          // F_R, (B·T) × D
-            var encoder: Encoder.Cache
-            var dispatch: FeatureDispatching.Cache?
-            var decoder: Decoder.Cache?
-            var rawSegments: Matrix<Double>?
-            var refinement: CrossAttentionRefinement.Cache?
-            /// The feature-dispatching argmax mask used (to hold it fixed in gradient checks).
-            public var dispatchMask: [Int]? { dispatch?.assignments }
-        }
-
-        /// Pseudo-labels of the three stages (rows as the corresponding features).
-        public struct Targets: Sendable {
-            public var frames: Matrix<Double>
-            public var segments: Matrix<Double>?
-            public var refined: Matrix<Double>?
-            /// Targets made elsewhere (e.g. the official solver's, recorded in a golden fixture,
-            /// to hold the losses and gradients to another implementation's on equal pseudo-labels).
-            public init(frames: Matrix<Double>, segments: Matrix<Double>? = nil, refined: Matrix<Double>? = nil) {
-                self.frames = frames
-                self.segments = segments
-                self.refined = refined
-            }
-        }
-
-        /// The three losses and their sum.
-        public typealias Loss = StageLosses<Double>
-
-        // MARK: Forward
-
-        /// Features of every stage. `dropout` turns the encoder's and decoder's dropout on
-        /// (training); `fixedDispatchMask` holds feature dispatching's argmax and
-        /// `laterStageFrames` gives stages 2 and 3 a fixed F in place of this forward's (gradient
-        /// checks: the derivative with F held there is what `encoder-gradient` frame-stage-only
-        /// computes).
-        public static func forward(_ batch: Batch, parameters p: ModelParameters<Double>, configuration c: ModelConfiguration,
-                                   dropout: Bool, generator: inout MersenneTwister,
-                                   fixedDispatchMask: [Int]? = nil, laterStageFrames: Matrix<Double>? = nil) -> Forward {
-            let (encoded, encoderCache) = Encoder.forward(batch.features, parameters: p.encoder,
-                                                          dropout: dropout ? c.choices.encoderDropout : 0, generator: &generator)
-            var frames = encoded
-            var dispatchCache: FeatureDispatching.Cache?
-            if c.useFeatureDispatching {
-                let fd = FeatureDispatching.forward(encoded, actions: p.actions,
-                                                    parameters: .init(alpha: p.dispatchAlpha, beta: p.dispatchBeta),
-                                                    batch: batch.videos, frameMask: batch.mask,
-                                                    settings: .init(maskPadding: c.choices.fdPadding == .masked,
-                                                                    renormalise: c.choices.fdRenormalise),
-                                                    fixedMask: fixedDispatchMask)
-                frames = fd.output
-                dispatchCache = fd.cache
-            }
-            var result = Forward(frames: frames, segments: nil, refined: nil, encoder: encoderCache, dispatch: dispatchCache)
-            guard c.useDecoder else { return result }
-            let memory = laterStageFrames ?? frames
-            let (raw, decoderCache) = Decoder.forward(memory: memory, mask: batch.mask, batch: batch.videos, parameters: p,
-                                                      configuration: c, dropout: dropout ? c.decoderDropout : 0, generator: &generator)
-            let unit = RowNormalize.forward(raw)
-            result.decoder = decoderCache
-            result.rawSegments = raw
-            result.segments = c.choices.segmentRenormalise ? unit : raw
-            guard c.runsRefinement else { return result }
-            let refinement = CrossAttentionRefinement.forward(features: memory,
-                                                              segments: c.choices.refinementSegments == .raw ? raw : unit,
-                                                              temperature: c.choices.refinementTemperature, batch: batch.videos)
-            result.refined = refinement.output
-            result.refinement = refinement.cache
-            return result
-        }
+    public enum CLOTModel: ModelStages {
+        /// `Batch`, `Forward`, `Targets`, `Loss`, `forward` and `embed` come from `ModelStages`,
+        /// the part of the model written once for both backends.
+        public typealias Arithmetic = Reference.Arithmetic
 
         // MARK: Pseudo-labels
 
