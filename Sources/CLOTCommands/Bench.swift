@@ -21,7 +21,9 @@ struct Bench: ParsableCommand {
         With --official-asot SRC it also times the official PyTorch solver (python3 with torch \
         needed) in the same run, via scripts/bench_official_asot.py, and checks the targets \
         (at N = 5000: Optimized ≥ 100× faster than the official solver and ≥ 20× faster than \
-        Reference; 20000 vs 2000 within 12×; per cell at any K ≤ 1.3× K = 8's).
+        Reference; 20000 vs 2000 within 12×; per cell at any K ≤ 1.3× K = 8's). The Optimized solver uses up to \
+        CLOT_SOLVER_THREADS threads (default 2; the second only while a core is free for it); the \
+        header says how many.
 
         --suite step times ONE training step (forward with dropout, the ASOT pseudo-labels of \
         every stage, the loss, its gradient and the Adam update) on a seeded batch of 2 videos × \
@@ -141,7 +143,7 @@ struct Bench: ParsableCommand {
             + "in \(repeats) interleaved rounds"
         let kList = ks.map(String.init).joined(separator: ", ")
         Console.progress("training step, batch \(videos) × \(frames) frames, MLP 64-128-40, K = n_seg = \(kList), 2 decoder layers, "
-                         + "8 heads; \(summary)")
+                         + "8 heads; solver threads \(Optimized.solverThreads); \(summary)")
         let models = ks.flatMap { k in
             Self.stepConfigurations(clusters: k).map {
                 (name: $0.name, k: k, steps: Self.stepRunners($0.configuration, videos: videos, frames: frames))
@@ -166,7 +168,7 @@ struct Bench: ParsableCommand {
         }
         print("Training step, batch \(videos) × \(frames) frames, Breakfast sizes (MLP 64-128-40, K = n_seg = \(kList), "
               + "2 decoder layers, 8 heads, 150 SW projections), train eps 0.07 alpha 0.4 radius 0.04 lambda_actions 0.1 "
-              + "rho 0.2, dropout on; \(summary)")
+              + "rho 0.2, dropout on; solver threads \(Optimized.solverThreads); \(summary)")
         print(stepSummary(rows))
         return rows
     }

@@ -37,7 +37,7 @@ extension Bench {
         settings.alpha = 0.6
         settings.radius = 0.04
         let header = "ASOT solver, K = \(ks.map(String.init).joined(separator: ", ")), eps 0.01, alpha 0.6, radius 0.04, "
-            + "25 iterations; "
+            + "25 iterations; solver threads \(Optimized.solverThreads); "
             + "median of \(repeats) (Reference) / ≥ \(repeats) and ≥ 0.5 s of runs (Optimized, every K in turn) after a warm-up"
         Console.progress(header)
         var rows: [BenchRow] = []

@@ -11,13 +11,14 @@ public struct ClotCommand: ParsableCommand {
 
     public init() {}
 
-    /// Parses the command line and runs; on failure prints one line,
+    /// Parses the command line, checks the environment and runs; on failure prints one line,
     /// "Error: …", to standard error and exits with 2 for a usage error (an unknown flag, a value
     /// out of range: the convention of getopt and argparse) or 1 for anything else (bad input
     /// data, a full disk, a busy output folder, a stop by SIGINT or SIGTERM).
     public static func runAsTool(_ arguments: [String]? = nil) -> Never {
         do {
             var command = try parseAsRoot(arguments)
+            try ToolEnvironment.validate()
             try command.run()
             Foundation.exit(0)
         } catch {

@@ -24,6 +24,7 @@ extension Provenance {
             environment: Environment(cpu: CPUDescription.current.model, cpuFeatures: CPUDescription.current.vectorFeatures,
                                      buildInstructionSet: buildInstructionSet,
                                      openBLAS: loaded?.configuration ?? "not loaded (no result uses it)",
-                                     openBLASKernel: loaded?.coreName, openBLASThreads: loaded?.threads))
+                                     openBLASKernel: loaded?.coreName, openBLASThreads: loaded?.threads,
+                                     solverThreads: Optimized.solverThreads))
     }
 }

@@ -35,6 +35,7 @@ struct SegmentJob: Equatable {
     func run() throws {
         Interruption.install()
         try settings.validate { Self.flags[$0] ?? $0.rawValue }
+        if backend == .optimized { Optimized.prepareSolverThreads() }
         let input = affinity ?? cost!
         if FileSystem.isDirectory(input) { return try runFolder(input, settings: settings) }
         let video = try decode(input, settings: settings)

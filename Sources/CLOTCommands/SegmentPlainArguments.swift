@@ -89,6 +89,7 @@ extension ClotCommand {
             return false
         }
         do {
+            try ToolEnvironment.validate()
             try job.run()
         } catch {
             ClotCommand.fail(with: error)

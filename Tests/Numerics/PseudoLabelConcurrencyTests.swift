@@ -3,12 +3,13 @@ import CLOTCore
 import Testing
 import TestSupport
 
-/// `Optimized.CLOTModel.pseudoLabels` against its three stages wired by hand from the public
-/// pieces (costs, sliced-Wasserstein directions, solves). Exact equality (no tolerance): the
-/// same solves on the same costs, and the generator drawn in the same order.
-@Suite("Pseudo-labels: the stages wired by hand")
+/// `Optimized.CLOTModel.pseudoLabels` solves stages 2 and 3 on a second thread while the first
+/// draws the sliced-Wasserstein directions and builds stage 1's costs. Exact equality (no
+/// tolerance) with the three stages computed one after another on one thread: the concurrency
+/// may change the time, never a bit or the generator's state.
+@Suite("Pseudo-labels: concurrent stages = serial stages")
 struct PseudoLabelConcurrencyTests {
-    @Test("pseudoLabels gives the hand-wired stages' plans bit for bit",
+    @Test("the concurrent stages give the serial solves' plans bit for bit",
           arguments: ["small", "breakfast", "small+sw-directions=per-video", "small+segment-prior=no", "small+stage3-ot=l2-unbalanced"])
     func concurrentEqualsSerial(_ name: String) {
         let c = CLOTModelAgreementTests.configuration(name)
@@ -22,7 +23,7 @@ struct PseudoLabelConcurrencyTests {
         let targets = Optimized.CLOTModel.pseudoLabels(f, batch: batch, parameters: p, configuration: c, settings: settings,
                                                       generator: &concurrentGenerator)
 
-        // The same three stages, in order.
+        // The same three stages, in order, each solve on one thread.
         typealias Model = Optimized.CLOTModel
         var serialGenerator = MersenneTwister(seed: 43)
         let t = batch.frames, k = c.clusters, b = batch.videos
@@ -38,19 +39,28 @@ struct PseudoLabelConcurrencyTests {
                                                 directions: shared ?? directions(), radius: Float(c.slicedWassersteinRadius))
             Model.addScaled(&frameCosts[v], sw, Float(c.choices.swWeight))
         }
-        let frames = Model.stack(Optimized.solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings).map(\.plan))
+        let frames = Model.stack(Optimized.solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
         let segmentPrior = c.choices.segmentPrior ? Optimized.temporalPrior(frames: c.segments, clusters: k, rho: Float(c.rho))
                                           : Model.zeros(c.segments, k)
         let segmentCosts = Model.cosineCosts(f.segments!, p.actions, onePlusPrior: Model.shifted(segmentPrior), videos: b)
-        let segments = Model.stack(Optimized.solveASOT(ASOTBatch(costs: segmentCosts), settings: settings).map(\.plan))
+        let segments = Model.stack(Optimized.solveASOT(ASOTBatch(costs: segmentCosts), settings: settings, threads: 1).map(\.plan))
         let refinedCosts = Model.cosineCosts(f.refined!, p.actions, onePlusPrior: onePlusPrior, videos: b)
         let refined = c.choices.stage3OT == .asot
-            ? Model.stack(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings).map(\.plan))
+            ? Model.stack(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
             : Model.stack(refinedCosts.map { Optimized.solveQuadraticUnbalanced(cost: $0) })
 
         #expect(targets.frames == frames, "stage 1 plans differ")
         #expect(targets.segments == segments, "stage 2 plans differ")
         #expect(targets.refined == refined, "stage 3 plans differ")
         #expect(concurrentGenerator == serialGenerator, "the generators drew different numbers")
+    }
+
+    @Test("concurrently runs both closures, each once")
+    func concurrentlyRunsBoth() {
+        final class Counter: @unchecked Sendable { var value = 0 }
+        let second = Counter()
+        var first = 0
+        Optimized.concurrently({ first += 1 }, { second.value += 10 })
+        #expect(first == 1 && second.value == 10)
     }
 }

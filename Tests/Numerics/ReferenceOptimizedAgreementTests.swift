@@ -91,9 +91,9 @@ import TestSupport
         }
     }
 
-    /// From 1024 frames a problem's rows go in two chunks, with the prefix sums of the second
-    /// chunk shifted by the first one's total.
-    @Test("long videos (two row chunks): agree with Reference",
+    /// From 1024 frames a problem's rows go in two chunks (the second on a worker thread),
+    /// with the prefix sums of the second chunk shifted by the first one's total.
+    @Test("long videos (two row chunks, two threads): agree with Reference, and equal bit for bit on one thread",
           arguments: [(1024, 8), (1500, 8), (2053, 8), (1025, 12), (1031, 19), (1100, 22)])
     func chunkedRows(frames n: Int, clusters k: Int) {
         let cost = OTProblems.cost(frames: n, clusters: k, seed: n, structured: true).float32
@@ -101,24 +101,30 @@ import TestSupport
         // A padded tail: its rows must stay zero and the chunks must still split the real ones.
         batch.masks[0] = OTProblems.mask(frames: n, real: n - 37)
         let settings = Self.settings(.actionsUnbalanced)
-        let optimized = Optimized.solveASOT(batch, settings: settings)[0]
+        let two = Optimized.solveASOT(batch, settings: settings, threads: 2)[0]
+        let one = Optimized.solveASOT(batch, settings: settings, threads: 1)[0]
+        #expect(two.plan.elements == one.plan.elements, "N \(n) K \(k): plans differ between one and two threads")
+        #expect(two.objectiveTrace == one.objectiveTrace)
         let reference = Reference.solveASOT(ASOTBatch(costs: [cost.float64], masks: batch.masks), settings: settings)[0]
-        Self.expectAgreement(reference: reference, optimized: optimized, mask: batch.masks[0], "chunked N \(n) K \(k)")
+        Self.expectAgreement(reference: reference, optimized: two, mask: batch.masks[0], "chunked N \(n) K \(k)")
     }
 
-    /// A batch shares only its step size; each item then runs on its own.
-    @Test("batches of three 200-frame videos, two padded: agree with Reference item by item",
+    /// Batches of shorter videos run item by item on two threads (odd items on the worker).
+    @Test("batches of three 200-frame videos: the same bits on one thread or two, and agree with Reference",
           arguments: [7, 10, 19])
-    func itemsInBatch(clusters k: Int) {
+    func itemsOnTwoThreads(clusters k: Int) {
         let costs = (0..<3).map { OTProblems.cost(frames: 200, clusters: k, seed: 40 + $0, structured: $0 != 1).float32 }
         let masks = [OTProblems.mask(frames: 200, real: 200), OTProblems.mask(frames: 200, real: 151),
                      OTProblems.mask(frames: 200, real: 188)]
         let batch = ASOTBatch(costs: costs, masks: masks)
         let settings = Self.settings(.actionsUnbalanced)
-        let optimized = Optimized.solveASOT(batch, settings: settings)
+        let two = Optimized.solveASOT(batch, settings: settings, threads: 2)
+        let one = Optimized.solveASOT(batch, settings: settings, threads: 1)
         let reference = Reference.solveASOT(ASOTBatch(costs: costs.map(\.float64), masks: masks), settings: settings)
         for i in 0..<3 {
-            Self.expectAgreement(reference: reference[i], optimized: optimized[i], mask: masks[i], "K \(k) batch item \(i)")
+            #expect(two[i].plan.elements == one[i].plan.elements, "K \(k) item \(i): plans differ between one and two threads")
+            #expect(two[i].objectiveTrace == one[i].objectiveTrace)
+            Self.expectAgreement(reference: reference[i], optimized: two[i], mask: masks[i], "K \(k) batch item \(i)")
         }
     }
 

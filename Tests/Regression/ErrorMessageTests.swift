@@ -123,6 +123,8 @@ struct ErrorMessageTests {
         try NPY.write(NPYArray(Matrix<Double>.zeros(20, 3)), to: affinity)
         Self.expectFailure(["segment", "--affinity", affinity, "--iterations", "0", "--labels", dir + "/l.txt"], mentions: ["--iterations", "0"])
         #expect(!FileSystem.isFile(dir + "/l.txt"))
+        expectInputError(mentioning: ["CLOT_SOLVER_THREADS", "'abc'"]) { try ToolEnvironment.validate(["CLOT_SOLVER_THREADS": "abc"]) }
+        try ToolEnvironment.validate(["CLOT_SOLVER_THREADS": "1"])
         // A negative seed is a usage error whose message gives the range.
         for arguments in [Self.trainArguments(Self.sample, dir + "/o7", ["--seed", "-1"]),
                           ["evaluate", "--pred", affinity, "--gt", affinity, "--seed", "-1"], ["demo", "--seed", "4294967296"]] {

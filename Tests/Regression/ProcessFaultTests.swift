@@ -186,7 +186,7 @@ struct ProcessFaultTests {
         #expect(FileSystem.isFile(folder + "/o/metrics.json"))
     }
 
-    @Test("usage errors exit 2, each with one line naming the flag",
+    @Test("usage errors exit 2, other refusals 1, each with one line naming the flag or variable",
           .enabled(if: executable != nil, "the clot executable was not built beside the tests"))
     func exitCodes() throws {
         let root = try RunIdentityTests.data()
@@ -199,6 +199,9 @@ struct ProcessFaultTests {
         let unknown = try runClot(Self.trainArguments(root, scratch + "/o", ["--epoch", "3"]))
         #expect(unknown.status == 2 && unknown.standardError.split(separator: "\n").count == 1, "\(unknown.standardError)")
         #expect(unknown.standardError.contains("--epoch"))
+        let threads = try runClot(Self.trainArguments(root, scratch + "/o", ["--epochs", "0"]), environment: ["CLOT_SOLVER_THREADS": "abc"])
+        #expect(threads.status == 1 && threads.standardError.split(separator: "\n").count == 1, "\(threads.standardError)")
+        #expect(threads.standardError.contains("CLOT_SOLVER_THREADS") && threads.standardError.contains("'abc'"))
         #expect(!FileSystem.isDirectory(scratch + "/o"), "refused before any work")
     }
 }

@@ -11,18 +11,20 @@ import TestSupport
 @Suite("same numbers everywhere", .serialized)
 struct SameNumbersEverywhereTests {
     /// One child-process setting: a forced OpenBLAS kernel (nil: OpenBLAS's own pick) and the
-    /// two thread knobs.
+    /// three thread knobs.
     struct Setting: CustomStringConvertible {
         var kernel: String?
         var openBLASThreads: String?
+        var solverThreads: String?
         var threadsFlag: String?
 
         var environment: [String: String?] {
-            ["OPENBLAS_CORETYPE": kernel, "OPENBLAS_NUM_THREADS": openBLASThreads, "OPENBLAS_VERBOSE": nil]
+            ["OPENBLAS_CORETYPE": kernel, "OPENBLAS_NUM_THREADS": openBLASThreads, "CLOT_SOLVER_THREADS": solverThreads,
+             "OPENBLAS_VERBOSE": nil]
         }
         var description: String {
             "OPENBLAS_CORETYPE=\(kernel ?? "unset") OPENBLAS_NUM_THREADS=\(openBLASThreads ?? "unset") "
-                + "--threads \(threadsFlag ?? "default")"
+                + "CLOT_SOLVER_THREADS=\(solverThreads ?? "unset") --threads \(threadsFlag ?? "default")"
         }
     }
 
@@ -39,12 +41,12 @@ struct SameNumbersEverywhereTests {
             if flags.contains("avx512_bf16") { kernels.append("Cooperlake") }
         }
         #endif
-        let threads: [(String?, String?)] = [("2", "2"), ("1", nil), ("2", "1"), ("1", "2"), ("2", nil)]
-        var list = [Setting(kernel: nil, openBLASThreads: nil, threadsFlag: nil),
-                    Setting(kernel: nil, openBLASThreads: "2", threadsFlag: "2")]
+        let threads: [(String?, String?, String?)] = [("2", "1", "2"), ("1", "2", nil), ("2", "2", "1"), ("1", "1", "2"), ("2", nil, nil)]
+        var list = [Setting(kernel: nil, openBLASThreads: nil, solverThreads: nil, threadsFlag: nil),
+                    Setting(kernel: nil, openBLASThreads: "2", solverThreads: "1", threadsFlag: "2")]
         for (index, kernel) in kernels.enumerated() {
             let t = threads[index % threads.count]
-            list.append(Setting(kernel: kernel, openBLASThreads: t.0, threadsFlag: t.1))
+            list.append(Setting(kernel: kernel, openBLASThreads: t.0, solverThreads: t.1, threadsFlag: t.2))
         }
         return list
     }()

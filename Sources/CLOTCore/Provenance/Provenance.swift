@@ -42,20 +42,22 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var openBLAS: String
         public var openBLASKernel: String?
         public var openBLASThreads: Int?
+        public var solverThreads: Int
 
         public init(cpu: String, cpuFeatures: String, buildInstructionSet: String, openBLAS: String, openBLASKernel: String?,
-                    openBLASThreads: Int?) {
+                    openBLASThreads: Int?, solverThreads: Int) {
             self.cpu = cpu
             self.cpuFeatures = cpuFeatures
             self.buildInstructionSet = buildInstructionSet
             self.openBLAS = openBLAS
             self.openBLASKernel = openBLASKernel
             self.openBLASThreads = openBLASThreads
+            self.solverThreads = solverThreads
         }
 
         enum CodingKeys: String, CodingKey {
             case cpu, cpuFeatures = "cpu_features", buildInstructionSet = "build_instruction_set", openBLAS = "openblas"
-            case openBLASKernel = "openblas_kernel", openBLASThreads = "openblas_threads"
+            case openBLASKernel = "openblas_kernel", openBLASThreads = "openblas_threads", solverThreads = "solver_threads"
         }
     }
 
@@ -73,6 +75,6 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var summary: String {
         "arithmetic \(arithmetic.family), \(arithmetic.backend), \(arithmetic.matrixProduct); commit \(tool.commit.prefix(12))"
             + (tool.commit.hasSuffix("+uncommitted") ? "+uncommitted" : "")
-            + "; \(environment.cpu) (\(environment.buildInstructionSet) build)"
+            + "; \(environment.cpu) (\(environment.buildInstructionSet) build), solver threads \(environment.solverThreads)"
     }
 }

@@ -10,7 +10,7 @@ import Glibc
 /// Each function takes the number of blocks per row as an argument and is mandatorily
 /// inlined, so a caller that passes a literal (1, 2, 3) gets a loop LLVM unrolls; lane j of
 /// every accumulator sees the entries j, 8 + j, … of each row, in row order, whatever the
-/// chunk (the sums of the plan's rows and columns depend on K and N only).
+/// thread or chunk (the sums of the plan's rows and columns depend on K and N only).
 
 /// The first pass of a sweep over rows (ASOT Eq. 5–7 and the mirror step): per entry,
 /// G' = α·Cv(T Ck)/r + (1 − α)·C + (column KL term) from the prefix sums of T Ck, the objective's

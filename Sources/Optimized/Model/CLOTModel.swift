@@ -28,6 +28,12 @@ extension Optimized {
         /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`
         /// (drawn per video in Double by `randomSphereDirections`, as Reference draws them, and
         /// rounded to Float).
+        ///
+        /// Stages 2 and 3 draw nothing and need nothing from stage 1, so their solves (one
+        /// thread each) run on a second thread while this one draws the directions and builds
+        /// stage 1's costs; stage 1's solve then has both threads. Every solve is the one a
+        /// serial order would run (each batch keeps its own step size), so the targets are the
+        /// same bits with one thread or two.
         public static func pseudoLabels(_ f: Forward, batch: Batch, parameters p: ModelParameters<Float>,
                                         configuration c: ModelConfiguration, settings: ASOTSettings,
                                         generator: inout MersenneTwister) -> Targets {
@@ -40,13 +46,13 @@ extension Optimized {
                     let s = c.segments
                     let segmentPrior = c.choices.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: Float(c.rho)) : zeros(s, k)
                     let costs = cosineCosts(segments, p.actions, onePlusPrior: shifted(segmentPrior), videos: b)
-                    later.segments = stack(solveASOT(ASOTBatch(costs: costs), settings: settings).map(\.plan))
+                    later.segments = stack(solve(ASOTBatch(costs: costs), settings: settings, threads: 1).map(\.plan))
                 }
                 if let refined = f.refined {
                     let costs = cosineCosts(refined, p.actions, onePlusPrior: onePlusPrior, videos: b)
                     switch c.choices.stage3OT {
                     case .asot:
-                        later.refined = stack(solveASOT(ASOTBatch(costs: costs, masks: masks), settings: settings).map(\.plan))
+                        later.refined = stack(solve(ASOTBatch(costs: costs, masks: masks), settings: settings, threads: 1).map(\.plan))
                     case .l2Unbalanced:
                         later.refined = stack(costs.map { solveQuadraticUnbalanced(cost: $0) })
                     }
@@ -67,16 +73,26 @@ extension Optimized {
                     addScaled(&frameCosts[v], sw, weight)
                 }
             }
-            firstStageCosts()
-            laterStages()
+            if f.segments != nil || f.refined != nil {
+                concurrently(firstStageCosts, laterStages)
+            } else {
+                firstStageCosts()
+            }
             let frameTargets = stack(solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings).map(\.plan))
             return Targets(frames: frameTargets, segments: later.segments, refined: later.refined)
         }
 
-        /// Where `pseudoLabels`' later stages leave the targets of stages 2 and 3.
-        private final class LaterStageTargets {
+        /// Where the second thread of `pseudoLabels` leaves the targets of stages 2 and 3 (read
+        /// only after it has been joined).
+        private final class LaterStageTargets: @unchecked Sendable {
             var segments: Matrix<Float>?
             var refined: Matrix<Float>?
+        }
+
+        /// `solveASOT` on at most `threads` threads (the other marginal modes use one).
+        static func solve(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int) -> [ASOTSolution<Float>] {
+            settings.marginals == .actionsUnbalanced ? solveASOT(batch, settings: settings, threads: threads)
+                                                     : solveASOT(batch, settings: settings)
         }
 
         /// 1 + P.

@@ -18,7 +18,7 @@ extension Optimized {
     /// Postconditions: those of `Reference.solveASOT`, the marginals met to Float rounding
     /// (relative 1e-5): one solution per problem, plans non-negative and zero on padded rows,
     /// `outerIterations` + 1 objectives per trace. The same input gives the same bits on
-    /// every CPU.
+    /// every CPU, whatever the thread count.
     ///
     /// Edge Cases: those of `Reference.solveASOT`. Balanced: where the official float32 kernel
     /// underflows everywhere (its result is NaN), the kernel is shifted by its largest exponent
@@ -56,6 +56,16 @@ extension Optimized {
             let plan = w.item(w.plans, item).map { $0 * scale }
             return ASOTSolution(plan: Matrix(rows: n, columns: k, elements: plan), objectiveTrace: traces[item])
         }
+    }
+
+    /// `solveASOT(_:settings:)` with the default marginal mode's two row chunks on up to
+    /// `threads` threads (1 or 2), for tests and benchmarks that compare thread counts.
+    ///
+    /// Postconditions: the same bits as `solveASOT(_:settings:)` for every `threads`.
+    /// Edge Cases: the other marginal modes have no second thread and run on one.
+    public static func solveASOT(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int) -> [ASOTSolution<Float>] {
+        guard settings.marginals == .actionsUnbalanced else { return solveASOT(batch, settings: settings) }
+        return solveActionsUnbalancedFused(batch, settings: settings, threads: threads)
     }
 
     /// One problem without padding.

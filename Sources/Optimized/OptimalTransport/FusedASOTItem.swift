@@ -13,12 +13,12 @@ import Glibc
 /// 17 ≤ K ≤ 20 a row is 12 or 20 entries and rows go in pairs, three or five vectors per pair
 /// (`FusedPairLayout`).
 ///
-/// From `chunkedFrames` on, a step sweep takes the rows in two chunks, one after the other.
-/// Each chunk counts its prefix sums from zero and keeps its own column masses, which are then
-/// combined in chunk order: the split is part of the arithmetic (it fixes the order of those
-/// Double and Float sums), so it depends on N only.
-final class FusedASOTItem {
-    /// Frames from which an item's rows are split in two chunks.
+/// Unchecked-Sendable: the two chunks of a step sweep run on two threads, and touch disjoint
+/// rows of every buffer (the prefix sums they write go to `spare`, not to the `prefix` both
+/// read) and their own column masses.
+final class FusedASOTItem: @unchecked Sendable {
+    /// Frames from which an item's rows are split in two chunks (below, a thread hand-off per
+    /// iteration costs more than half a sweep saves).
     static let chunkedFrames = 1024
     let n: Int, k: Int, count: Int
     /// Entries per row in the buffers (K rounded up to a multiple of eight, or 12 or 20), and
@@ -140,10 +140,10 @@ final class FusedASOTItem {
     /// One sweep: the objective at the current plan, ∇, and (when `step` is given) the mirror
     /// step with the row rescaling, which also leaves the prefix sums of the new plan ready.
     /// Returns the objective and the largest ∇ entry (only the sweeps without a step find it).
-    func sweep(step: Float?) -> (objective: Float, largestGradient: Float) {
+    func sweep(step: Float?, worker: HelperThread?) -> (objective: Float, largestGradient: Float) {
         let lambda = Float(settings.lambdaActions)
         let kl = columnKL(lambda: lambda)
-        let sums = step.map { stepChunks(step: $0) } ?? measureRows()
+        let sums = step.map { stepChunks(step: $0, worker: worker) } ?? measureRows()
         var fgw = sums.fgw.sum()
         // ⟨G', T⟩ counted the column term once per unit of column mass: take it back out.
         for j in 0..<k { fgw -= Double(columnTerms[j] * columnMass[j]) }
@@ -172,11 +172,17 @@ final class FusedASOTItem {
         }
     }
 
-    /// The step sweep over the chunks, their sums combined in chunk order, and the prefix sums
-    /// of the second chunk, which it counts from zero, moved up by the first chunk's total; then
-    /// `spare` becomes `prefix`.
-    private func stepChunks(step: Float) -> ChunkSums {
-        for c in chunks.indices { partials[c] = stepChunk(c, step: step) }
+    /// The step sweep over the chunks (the second on `worker` when there is one), their sums
+    /// combined in chunk order, and the prefix sums of the second chunk, which it counts from
+    /// zero, moved up by the first chunk's total; then `spare` becomes `prefix`.
+    private func stepChunks(step: Float, worker: HelperThread?) -> ChunkSums {
+        if chunks.count == 2, let worker {
+            worker.start { self.partials[1] = self.stepChunk(1, step: step) }
+            partials[0] = stepChunk(0, step: step)
+            worker.wait()
+        } else {
+            for c in chunks.indices { partials[c] = stepChunk(c, step: step) }
+        }
         var total = ChunkSums()
         for c in chunks.indices {
             total.fgw += partials[c].fgw
