@@ -40,7 +40,7 @@ struct PaperRegressionTests {
         #expect(process.terminationStatus == 0, "clot reproduce failed; see \(output).log")
         let comparisons = try PaperRegression.comparisons(resultsJSON: Data(contentsOf: URL(fileURLWithPath: output + "/results.json")))
         let table = PaperRegression.markdown(comparisons)
-        try FileSystem.writeAtomically("# Paper regression (\(root))\n\n" + table + "\n", to: output + "/paper-regression.md")
+        try FileSystem.writeAtomically("# Paper regression (\(root))\n\n" + table + "\n", to: output + "/paper-regression.txt")
         print(table)
         #expect(!comparisons.isEmpty, "no cell of the tables has a paper number")
         for c in comparisons where !c.passes {
