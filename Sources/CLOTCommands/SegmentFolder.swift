@@ -9,7 +9,7 @@ extension SegmentJob {
     /// (unreadable, wrong shape, non-finite values, an output that cannot be written) is
     /// reported on standard error and skipped; after the last file the summary names every
     /// failure, and the command throws an `InputError` listing them (exit status 1).
-    func runFolder(_ folder: String, settings: ASOTSettings) throws {
+    func runFolder(_ folder: String) throws {
         let clock = ContinuousClock()
         let start = clock.now
         let names = try inputNames(in: folder)
@@ -20,9 +20,9 @@ extension SegmentJob {
             let stem = String(name.dropLast(".npy".count))
             let labelsPath = outputs.labels + "/" + stem + ".txt", planPath = outputs.plan.map { $0 + "/" + stem + ".npy" }
             do {
-                let video = try decode(folder + "/" + name, settings: settings)
+                let video = try decode(folder + "/" + name)
                 try write(video, labels: labelsPath, plan: planPath, svg: outputs.svg.map { $0 + "/" + stem + ".svg" })
-                var summary = self.summary(video, settings: settings, labels: labelsPath, plan: planPath)
+                var summary = self.summary(video, labels: labelsPath, plan: planPath)
                 summary.input = name
                 decoded.append(summary)
             } catch let stop as Interrupted {

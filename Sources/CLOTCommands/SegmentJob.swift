@@ -37,11 +37,11 @@ struct SegmentJob: Equatable {
         try settings.validate { Self.flags[$0] ?? $0.rawValue }
         if backend == .optimized { Optimized.prepareSolverThreads() }
         let input = affinity ?? cost!
-        if FileSystem.isDirectory(input) { return try runFolder(input, settings: settings) }
-        let video = try decode(input, settings: settings)
+        if FileSystem.isDirectory(input) { return try runFolder(input) }
+        let video = try decode(input)
         try Interruption.check("before writing any output")
         try write(video, labels: labels, plan: plan, svg: svg)
-        var summary = self.summary(video, settings: settings, labels: labels, plan: plan)
+        var summary = self.summary(video, labels: labels, plan: plan)
         summary.provenance = .current(backend)
         print(json ? try summary.json() : summary.text)
     }
@@ -56,11 +56,11 @@ struct SegmentJob: Equatable {
     }
 
     /// Loads, checks and decodes one input file.
-    func decode(_ path: String, settings: ASOTSettings) throws -> DecodedVideo {
+    func decode(_ path: String) throws -> DecodedVideo {
         let costMatrix = try loadCost(path)
         let clock = ContinuousClock()
         let start = clock.now
-        let (plan, labels, trace) = solve(costMatrix, settings: settings)
+        let (plan, labels, trace) = solve(costMatrix)
         let seconds = (clock.now - start).seconds
         return DecodedVideo(frames: costMatrix.rows, clusters: costMatrix.columns, plan: plan, trace: trace,
                             labels: labels, seconds: seconds)
@@ -75,7 +75,7 @@ struct SegmentJob: Equatable {
         try FileSystem.writeTogether(outputs)
     }
 
-    func summary(_ video: DecodedVideo, settings: ASOTSettings, labels: String, plan: String?) -> SegmentSummary {
+    func summary(_ video: DecodedVideo, labels: String, plan: String?) -> SegmentSummary {
         SegmentSummary(frames: video.frames, clusters: video.clusters, backend: backend, settings: settings, rho: rho,
                        labels: labels, plan: plan,
                        clusterSizes: (0..<video.clusters).map { k in video.labels.filter { $0 == k }.count },
@@ -109,7 +109,7 @@ struct SegmentJob: Equatable {
     }
 
     /// The plan in the backend's precision, its row argmax and the objective trace.
-    func solve(_ c: Matrix<Double>, settings: ASOTSettings) -> (plan: NPYArray, labels: [Int], trace: [Double]) {
+    func solve(_ c: Matrix<Double>) -> (plan: NPYArray, labels: [Int], trace: [Double]) {
         let s = backend.solveASOTKeepingPrecision(cost: c, settings: settings)
         return (s.plan, s.labels, s.objectiveTrace)
     }
