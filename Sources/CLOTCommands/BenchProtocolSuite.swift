@@ -86,7 +86,7 @@ extension Bench {
         defer { try? FileManager.default.removeItem(atPath: output) }
         var arguments = ["reproduce", "--data", root, "--datasets", benchmark.dataset.rawValue, "--seeds", "0,1,2,3,4", "--output", output]
         if let jobs { arguments += ["--jobs", String(jobs)] }
-        guard var command = try ClotCommand.parseAsRoot(arguments) as? Reproduce else { throw InputError("bench", "cannot build the reproduction") }
+        guard let command = try ClotCommand.parseAsRoot(arguments) as? Reproduce else { throw InputError("bench", "cannot build the reproduction") }
         // The peak resident size from here on ("5" to clear_refs resets VmHWM; Linux).
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
         let parseBefore = SharedActivity.parseSeconds
