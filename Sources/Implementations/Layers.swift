@@ -11,49 +11,51 @@ public struct LayerOperations: Sendable {
 
     /// max(0, x), entrywise.
     public func relu(_ x: Matrix<Double>) -> Matrix<Double> {
-        switch implementation {
-        case .reference: Reference.ReLU.forward(x)
-        case .optimized: Optimized.ReLU.forward(x.float32).float64
-        }
+        apply(x, Reference.ReLU.forward, Optimized.ReLU.forward)
     }
 
     /// ∂x of ReLU: dy where x > 0, else 0.
     public func reluBackward(_ x: Matrix<Double>, outputGradient dy: Matrix<Double>) -> Matrix<Double> {
-        switch implementation {
-        case .reference: Reference.ReLU.backward(x, outputGradient: dy)
-        case .optimized: Optimized.ReLU.backward(x.float32, outputGradient: dy.float32).float64
-        }
+        apply(x, dy, { Reference.ReLU.backward($0, outputGradient: $1) }, { Optimized.ReLU.backward($0, outputGradient: $1) })
     }
 
     /// Each row divided by its L2 norm (clamped below at 1e-12).
     public func rowNormalize(_ x: Matrix<Double>) -> Matrix<Double> {
-        switch implementation {
-        case .reference: Reference.RowNormalize.forward(x)
-        case .optimized: Optimized.RowNormalize.forward(x.float32).float64
-        }
+        apply(x, Reference.RowNormalize.forward, Optimized.RowNormalize.forward)
     }
 
     /// ∂x of the row normalisation.
     public func rowNormalizeBackward(_ x: Matrix<Double>, outputGradient dy: Matrix<Double>) -> Matrix<Double> {
-        switch implementation {
-        case .reference: Reference.RowNormalize.backward(x, outputGradient: dy)
-        case .optimized: Optimized.RowNormalize.backward(x.float32, outputGradient: dy.float32).float64
-        }
+        apply(x, dy, { Reference.RowNormalize.backward($0, outputGradient: $1) },
+              { Optimized.RowNormalize.backward($0, outputGradient: $1) })
     }
 
     /// Inverted dropout with a given keep mask (entries 0 or 1/(1 − p)).
     public func dropout(_ x: Matrix<Double>, mask: Matrix<Double>) -> Matrix<Double> {
-        switch implementation {
-        case .reference: Reference.Dropout.forward(x, mask: mask)
-        case .optimized: Optimized.Dropout.forward(x.float32, mask: mask.float32).float64
-        }
+        apply(x, mask, { Reference.Dropout.forward($0, mask: $1) }, { Optimized.Dropout.forward($0, mask: $1) })
     }
 
     /// ∂x of dropout with a given mask.
     public func dropoutBackward(outputGradient dy: Matrix<Double>, mask: Matrix<Double>) -> Matrix<Double> {
+        apply(dy, mask, { Reference.Dropout.backward(outputGradient: $0, mask: $1) },
+              { Optimized.Dropout.backward(outputGradient: $0, mask: $1) })
+    }
+
+    /// `reference(x)`, or `optimized` of x rounded to Float32, widened back.
+    private func apply(_ x: Matrix<Double>, _ reference: (Matrix<Double>) -> Matrix<Double>,
+                       _ optimized: (Matrix<Float>) -> Matrix<Float>) -> Matrix<Double> {
         switch implementation {
-        case .reference: Reference.Dropout.backward(outputGradient: dy, mask: mask)
-        case .optimized: Optimized.Dropout.backward(outputGradient: dy.float32, mask: mask.float32).float64
+        case .reference: reference(x)
+        case .optimized: optimized(x.float32).float64
+        }
+    }
+
+    /// `reference(x, y)`, or `optimized` of x and y rounded to Float32, widened back.
+    private func apply(_ x: Matrix<Double>, _ y: Matrix<Double>, _ reference: (Matrix<Double>, Matrix<Double>) -> Matrix<Double>,
+                       _ optimized: (Matrix<Float>, Matrix<Float>) -> Matrix<Float>) -> Matrix<Double> {
+        switch implementation {
+        case .reference: reference(x, y)
+        case .optimized: optimized(x.float32, y.float32).float64
         }
     }
 

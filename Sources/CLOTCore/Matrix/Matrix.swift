@@ -9,6 +9,7 @@ public struct Matrix<Scalar>: Equatable, Sendable where Scalar: Equatable & Send
     public var elements: [Scalar]
 
     /// A `rows × columns` matrix with every entry `value`.
+    @inlinable
     public init(rows: Int, columns: Int, repeating value: Scalar) {
         precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
         self.rows = rows

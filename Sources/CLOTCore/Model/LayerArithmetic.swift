@@ -13,10 +13,6 @@
 /// `ModelParameters` containers (torch layouts).
 public protocol LayerArithmetic {
     associatedtype Scalar: BinaryFloatingPoint & Codable & Sendable
-    /// What a multi-head attention's backward needs from its forward.
-    associatedtype AttentionCache: Sendable
-    /// What a LayerNorm's backward needs from its forward.
-    associatedtype NormCache: Sendable
 
     // MARK: Matrix sums
 
@@ -55,17 +51,17 @@ public protocol LayerArithmetic {
     /// ∂L/∂x = ∂L/∂y ⊙ M (nil: the identity).
     static func dropoutBackward(_ g: Matrix<Scalar>, mask: Matrix<Scalar>?) -> Matrix<Scalar>
     /// LayerNorm over each row, then γ and β.
-    static func layerNorm(_ x: Matrix<Scalar>, _ norm: ModelParameters<Scalar>.Norm) -> (output: Matrix<Scalar>, cache: NormCache)
+    static func layerNorm(_ x: Matrix<Scalar>, _ norm: ModelParameters<Scalar>.Norm) -> (output: Matrix<Scalar>, cache: NormCache<Scalar>)
     /// ∂L/∂x, ∂L/∂γ, ∂L/∂β of `layerNorm`.
-    static func layerNormBackward(_ cache: NormCache, _ norm: ModelParameters<Scalar>.Norm,
+    static func layerNormBackward(_ cache: NormCache<Scalar>, _ norm: ModelParameters<Scalar>.Norm,
                                   outputGradient: Matrix<Scalar>) -> (input: Matrix<Scalar>, parameters: ModelParameters<Scalar>.Norm)
     /// torch's multi-head attention, with dropout p on its weights drawn from `generator`.
     static func attention(query: Matrix<Scalar>, key: Matrix<Scalar>, value: Matrix<Scalar>,
                           _ parameters: ModelParameters<Scalar>.Attention, heads: Int, batch: Int,
                           keyPaddingMask: [Bool]?, causal: Bool, dropout p: Double,
-                          generator: inout MersenneTwister) -> (output: Matrix<Scalar>, cache: AttentionCache)
+                          generator: inout MersenneTwister) -> (output: Matrix<Scalar>, cache: AttentionCache<Scalar>)
     /// The gradients of the query, key, value and the four parameter tensors of `attention`.
-    static func attentionBackward(_ cache: AttentionCache, _ parameters: ModelParameters<Scalar>.Attention,
+    static func attentionBackward(_ cache: AttentionCache<Scalar>, _ parameters: ModelParameters<Scalar>.Attention,
                                   outputGradient: Matrix<Scalar>)
         -> (query: Matrix<Scalar>, key: Matrix<Scalar>, value: Matrix<Scalar>, parameters: ModelParameters<Scalar>.Attention)
     /// Each row divided by its L2 norm.
@@ -80,6 +76,17 @@ public protocol LayerArithmetic {
     /// CLOT's refinement F_R = rownorm(F + softmax(F Sᵀ/√D/τ_r) S) (Eq. 3) of B stacked videos.
     static func refinement(features: Matrix<Scalar>, segments: Matrix<Scalar>, temperature: Double,
                            batch: Int) -> (output: Matrix<Scalar>, cache: RefinementCache<Scalar>)
+    /// ∂L/∂F and ∂L/∂S of `refinement`.
+    static func refinementBackward(cache: RefinementCache<Scalar>, outputGradient: Matrix<Scalar>) -> RefinementGradients<Scalar>
+    /// ∂L/∂F, ∂L/∂A, ∂L/∂α and ∂L/∂β of `featureDispatching`, the hard mask held.
+    static func featureDispatchingBackward(cache: DispatchCache<Scalar>, outputGradient: Matrix<Scalar>) -> DispatchGradients<Scalar>
+    /// One stage's loss CE(softmax(x Aᵀ/τ), T) (Eq. 12–13): the masked soft cross-entropy, padding
+    /// in the divisor.
+    static func crossEntropy(_ x: Matrix<Scalar>, actions: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Bool]?,
+                             temperature: Double) -> Scalar
+    /// `crossEntropy` and its ∂L/∂x from one softmax; ∂L/∂A is added into `actionGradient`.
+    static func crossEntropyBackward(_ x: Matrix<Scalar>, actions: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Bool]?,
+                                     temperature: Double, actionGradient: inout Matrix<Scalar>) -> (loss: Scalar, input: Matrix<Scalar>)
     /// The decoder's memory positions P for one video of `frames` rows (frames × D).
     static func memoryPositions(frames: Int, dimension: Int, table: Matrix<Scalar>,
                                 configuration: ModelConfiguration) -> Matrix<Scalar>

@@ -119,6 +119,7 @@ public struct ModelParameters<Scalar: BinaryFloatingPoint & Codable & Sendable>:
     }
 
     /// Zeros of the same shapes as `other`.
+    @inlinable
     public static func zeros<S>(like other: ModelParameters<S>) -> ModelParameters {
         func m(_ x: Matrix<S>) -> Matrix<Scalar> { Matrix(rows: x.rows, columns: x.columns, repeating: 0) }
         func v(_ x: [S]) -> [Scalar] { Array(repeating: 0, count: x.count) }

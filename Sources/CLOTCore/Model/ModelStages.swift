@@ -1,9 +1,28 @@
-/// What both backends' `CLOTModel` share: the batch, forward-pass, target and loss types and the
-/// forward pass itself (`ModelForward`), written once over the backend's `Arithmetic`. A backend's
-/// `CLOTModel` conforms by naming its arithmetic and adds what is its own: the pseudo-labels (its
-/// solver), the losses and the backward pass.
+/// What both backends' `CLOTModel` share: the batch, forward-pass, target and loss types, the
+/// forward pass (`ModelForward`), the losses and their gradient (`ModelStages+Loss`), the
+/// training step and the decoding (`ModelStages+Training`), written once over the backend's
+/// `Arithmetic`. A backend's `CLOTModel` conforms by naming its arithmetic and supplying what
+/// is its own: the pseudo-labels and the decoding costs (its solver and its products).
 public protocol ModelStages {
     associatedtype Arithmetic: LayerArithmetic
+
+    /// The ASOT pseudo-labels T, T_S, T_R of each stage with the train settings (no gradient);
+    /// stage 1's cost adds λ_SW·C_SW with fresh directions drawn from `generator`.
+    static func pseudoLabels(_ f: ModelForward<Arithmetic>, batch: ModelBatch<Arithmetic.Scalar>,
+                             parameters: ModelParameters<Arithmetic.Scalar>, configuration: ModelConfiguration,
+                             settings: ASOTSettings, generator: inout MersenneTwister) -> StageTargets<Arithmetic.Scalar>
+    /// The decoding cost 1 − F Aᵀ + P of one video (P the temporal prior with the configuration's ρ).
+    static func decodingCost(_ features: Matrix<Arithmetic.Scalar>, actions: Matrix<Arithmetic.Scalar>,
+                             configuration: ModelConfiguration) -> Matrix<Arithmetic.Scalar>
+    /// cost ← cost + λ_SW·C_SW of one video, its directions drawn from `generator`.
+    static func addSlicedCost(_ cost: inout Matrix<Arithmetic.Scalar>, frames: Matrix<Arithmetic.Scalar>,
+                              actions: Matrix<Arithmetic.Scalar>, configuration: ModelConfiguration,
+                              generator: inout MersenneTwister)
+    /// The argmax labels of the ASOT plan of `cost` with `settings`.
+    static func labels(cost: Matrix<Arithmetic.Scalar>, settings: ASOTSettings) -> [Int]
+    /// The k-means centres of `embeddings` (what A starts from, official `fit_clusters`).
+    static func kMeansCenters(_ embeddings: Matrix<Arithmetic.Scalar>, clusters: Int,
+                              generator: inout MersenneTwister) -> Matrix<Arithmetic.Scalar>
 }
 
 extension ModelStages {

@@ -22,21 +22,21 @@ public enum SegmentDecoder<Arithmetic: LayerArithmetic> {
     /// Everything the backward pass needs, per layer.
     public struct Cache: Sendable {
         public struct Layer: Sendable {
-            public var selfAttention: Arithmetic.AttentionCache, selfDropout: Matrix<Scalar>?
-            public var norm1: Arithmetic.NormCache, afterNorm1: Matrix<Scalar>
-            public var crossAttention: Arithmetic.AttentionCache, crossDropout: Matrix<Scalar>?
-            public var norm2: Arithmetic.NormCache, afterNorm2: Matrix<Scalar>
+            public var selfAttention: AttentionCache<Scalar>, selfDropout: Matrix<Scalar>?
+            public var norm1: NormCache<Scalar>, afterNorm1: Matrix<Scalar>
+            public var crossAttention: AttentionCache<Scalar>, crossDropout: Matrix<Scalar>?
+            public var norm2: NormCache<Scalar>, afterNorm2: Matrix<Scalar>
             public var hidden: Matrix<Scalar>, hiddenDropout: Matrix<Scalar>?, activated: Matrix<Scalar>
             public var outputDropout: Matrix<Scalar>?
-            public var norm3: Arithmetic.NormCache
+            public var norm3: NormCache<Scalar>
 
             @inlinable
-            public init(selfAttention: Arithmetic.AttentionCache, selfDropout: Matrix<Scalar>?,
-                        norm1: Arithmetic.NormCache, afterNorm1: Matrix<Scalar>,
-                        crossAttention: Arithmetic.AttentionCache, crossDropout: Matrix<Scalar>?,
-                        norm2: Arithmetic.NormCache, afterNorm2: Matrix<Scalar>,
+            public init(selfAttention: AttentionCache<Scalar>, selfDropout: Matrix<Scalar>?,
+                        norm1: NormCache<Scalar>, afterNorm1: Matrix<Scalar>,
+                        crossAttention: AttentionCache<Scalar>, crossDropout: Matrix<Scalar>?,
+                        norm2: NormCache<Scalar>, afterNorm2: Matrix<Scalar>,
                         hidden: Matrix<Scalar>, hiddenDropout: Matrix<Scalar>?, activated: Matrix<Scalar>,
-                        outputDropout: Matrix<Scalar>?, norm3: Arithmetic.NormCache) {
+                        outputDropout: Matrix<Scalar>?, norm3: NormCache<Scalar>) {
                 self.selfAttention = selfAttention; self.selfDropout = selfDropout
                 self.norm1 = norm1; self.afterNorm1 = afterNorm1
                 self.crossAttention = crossAttention; self.crossDropout = crossDropout
@@ -46,14 +46,14 @@ public enum SegmentDecoder<Arithmetic: LayerArithmetic> {
             }
         }
         public var layers: [Layer]
-        public var finalNorm: Arithmetic.NormCache
+        public var finalNorm: NormCache<Scalar>
         public var batch: Int
         public var segments: Int
         public var memoryRows: Int
         public var frames: Int
 
         @inlinable
-        public init(layers: [Layer], finalNorm: Arithmetic.NormCache, batch: Int, segments: Int, memoryRows: Int, frames: Int) {
+        public init(layers: [Layer], finalNorm: NormCache<Scalar>, batch: Int, segments: Int, memoryRows: Int, frames: Int) {
             self.layers = layers; self.finalNorm = finalNorm
             self.batch = batch; self.segments = segments; self.memoryRows = memoryRows; self.frames = frames
         }

@@ -1,4 +1,6 @@
 import CLOTCore
+import Optimized
+import Reference
 
 extension Implementation {
     /// A model to train on this implementation, holding `parameters` and fresh Adam states.
@@ -6,9 +8,9 @@ extension Implementation {
                              learningRate: Double, weightDecay: Double) -> any ModelBackend {
         switch self {
         case .reference:
-            ReferenceBackend(configuration, parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
+            TrainedModel<Reference.CLOTModel>(configuration, parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
         case .optimized:
-            OptimizedBackend(configuration, parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
+            TrainedModel<Optimized.CLOTModel>(configuration, parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
         }
     }
 }

@@ -9,12 +9,8 @@ extension Optimized {
 
         public typealias Parameters = ModelParameters<Float>.Norm
 
-        public struct Cache: Sendable {
-            /// x̂, R × D.
-            public var normalized: Matrix<Float>
-            /// 1/√(σ²_r + ε) per row.
-            public var inverseStandardDeviation: [Float]
-        }
+        /// What `backward` needs from the forward pass: x̂ and 1/√(σ²_r + ε) per row.
+        public typealias Cache = NormCache<Float>
 
         public static func forward(_ x: Matrix<Float>, parameters: Parameters,
                                    epsilon: Float = defaultEpsilon) -> (output: Matrix<Float>, cache: Cache) {

@@ -14,41 +14,10 @@ extension Optimized {
         /// in_proj_weight (3D × D), in_proj_bias (3D), out_proj weight (D × D) and bias (D).
         public typealias Parameters = ModelParameters<Float>.Attention
 
-        /// The forward pass's intermediate values (see `Reference.MultiHeadAttention.Cache`).
-        public struct Cache: Sendable {
-            public var batch: Int, heads: Int
-            public var query: Matrix<Float>, key: Matrix<Float>, value: Matrix<Float>
-            public var projectedQuery: Matrix<Float>, projectedKey: Matrix<Float>, projectedValue: Matrix<Float>
-            /// A_h before dropout, (B·H·S) × N, row (b·H + h)·S + s.
-            public var probabilities: Matrix<Float>
-            public var dropoutMask: Matrix<Float>?
-            /// concat_h(dropout(A_h) v_h), (B·S) × D.
-            public var context: Matrix<Float>
-
-            /// The weights averaged over heads (after dropout, as torch returns them), (B·S) × N.
-            public var weights: Matrix<Float> {
-                let s = query.rows / batch, n = probabilities.columns
-                var w = Matrix<Float>.zeros(batch * s, n)
-                let share = 1 / Float(heads)
-                for b in 0..<batch {
-                    for h in 0..<heads {
-                        for i in 0..<s {
-                            let row = (b * heads + h) * s + i
-                            for j in 0..<n {
-                                w.elements[(b * s + i) * n + j] += probabilities.elements[row * n + j]
-                                    * (dropoutMask?.elements[row * n + j] ?? 1) * share
-                            }
-                        }
-                    }
-                }
-                return w
-            }
-        }
-
-        public struct Gradients: Sendable {
-            public var query: Matrix<Float>, key: Matrix<Float>, value: Matrix<Float>
-            public var parameters: Parameters
-        }
+        /// The forward pass's intermediate values (`AttentionCache`, with the head-averaged
+        /// `weights` torch returns) and the gradients of every input and parameter.
+        public typealias Cache = AttentionCache<Float>
+        public typealias Gradients = AttentionGradients<Float>
 
         /// The attention output O, (B·S) × D, and the cache for `backward`.
         /// - Parameters: as `Reference.MultiHeadAttention.forward`.

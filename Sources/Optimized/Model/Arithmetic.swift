@@ -123,6 +123,32 @@ extension Optimized {
             CrossAttentionRefinement.forward(features: features, segments: segments, temperature: Float(temperature), batch: batch)
         }
 
+        public static func refinementBackward(cache: RefinementCache<Float>, outputGradient: Matrix<Float>) -> RefinementGradients<Float> {
+            CrossAttentionRefinement.backward(cache: cache, outputGradient: outputGradient)
+        }
+
+        public static func featureDispatchingBackward(cache: DispatchCache<Float>, outputGradient: Matrix<Float>) -> DispatchGradients<Float> {
+            FeatureDispatching.backward(cache: cache, outputGradient: outputGradient)
+        }
+
+        /// CE(softmax(x Aᵀ/τ), T), the logits one sgemm.
+        public static func crossEntropy(_ x: Matrix<Float>, actions: Matrix<Float>, targets: Matrix<Float>, mask: [Bool]?,
+                                        temperature: Double) -> Float {
+            let probabilities = SoftmaxWithTemperature.forward(CLOTModel.logits(x, actions), temperature: Float(temperature))
+            return SoftCrossEntropy.forward(probabilities: probabilities, targets: targets, mask: mask)
+        }
+
+        /// The loss, ∂A += (∂logits)ᵀ x and ∂x = ∂logits · A, one sgemm each.
+        public static func crossEntropyBackward(_ x: Matrix<Float>, actions: Matrix<Float>, targets: Matrix<Float>, mask: [Bool]?,
+                                                temperature: Double, actionGradient dA: inout Matrix<Float>)
+            -> (loss: Float, input: Matrix<Float>) {
+            let tau = Float(temperature)
+            let probabilities = SoftmaxWithTemperature.forward(CLOTModel.logits(x, actions), temperature: tau)
+            let loss = SoftCrossEntropy.forward(probabilities: probabilities, targets: targets, mask: mask)
+            let dLogits = SoftCrossEntropy.backward(probabilities: probabilities, targets: targets, mask: mask, temperature: tau)
+            return (loss, CLOTModel.backThroughLogits(dLogits, x, actions, actionGradient: &dA))
+        }
+
         public static func memoryPositions(frames: Int, dimension: Int, table: Matrix<Float>,
                                            configuration: ModelConfiguration) -> Matrix<Float> {
             MemoryPositions.forward(frames: frames, dimension: dimension, table: table, configuration: configuration)

@@ -18,8 +18,9 @@ extension Optimized {
     /// buffer offset, with no row copies; 3. no allocation inside per-element loops. Pseudo-labels
     /// come from `Optimized.solveASOT` on Float costs, as the official float32 training code.
     public enum CLOTModel: ModelStages {
-        /// `Batch`, `Forward`, `Targets`, `Loss`, `forward` and `embed` come from `ModelStages`,
-        /// the part of the model written once for both backends.
+        /// The types, the forward pass, the loss and its gradient, the training step and the
+        /// decoding come from `ModelStages`, written once for both backends; what follows is
+        /// this backend's own: the pseudo-labels, the decoding costs and their products.
         public typealias Arithmetic = Optimized.Arithmetic
 
         // MARK: Pseudo-labels
@@ -130,104 +131,32 @@ extension Optimized {
             cosineCosts(features, actions, onePlusPrior: shifted(prior), videos: 1)[0]
         }
 
-        // MARK: Loss and its gradient
+        // MARK: Decoding
 
-        /// L = L_F + L_S + L_R (Eq. 12–13: masked soft cross-entropy, padding in the divisor).
-        public static func loss(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
-                                configuration c: ModelConfiguration) -> Loss {
-            let tau = Float(c.temperature)
-            func stage(_ x: Matrix<Float>?, _ t: Matrix<Float>?, _ mask: [Bool]?) -> Float {
-                guard let x, let t else { return 0 }
-                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: tau)
-                return SoftCrossEntropy.forward(probabilities: probabilities, targets: t, mask: mask)
-            }
-            return Loss(frames: stage(f.frames, targets.frames, batch.mask),
-                        segments: stage(f.segments, targets.segments, nil),
-                        refined: stage(f.refined, targets.refined, batch.mask))
+        /// 1 − F Aᵀ + P, P the temporal prior with ρ.
+        public static func decodingCost(_ features: Matrix<Float>, actions: Matrix<Float>,
+                                        configuration c: ModelConfiguration) -> Matrix<Float> {
+            cosineCost(features, actions, prior: temporalPrior(frames: features.rows, clusters: c.clusters, rho: Float(c.rho)))
         }
 
-        /// ∂L/∂θ for every parameter, with the pseudo-labels held fixed.
-        public static func gradients(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
-                                     configuration c: ModelConfiguration) -> ModelParameters<Float> {
-            lossAndGradients(f, targets: targets, batch: batch, parameters: p, configuration: c).gradients
+        /// cost ← cost + λ_SW·C_SW, the directions drawn in Double as Reference draws them and rounded.
+        public static func addSlicedCost(_ cost: inout Matrix<Float>, frames: Matrix<Float>, actions: Matrix<Float>,
+                                         configuration c: ModelConfiguration, generator: inout MersenneTwister) {
+            let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: actions.columns,
+                                                    using: &generator).float32
+            let sw = slicedCostMatrix(frames: frames, clusters: actions, directions: directions, radius: Float(c.slicedWassersteinRadius))
+            addScaled(&cost, sw, Float(c.choices.swWeight))
         }
 
-        /// The loss and its gradient from one softmax per stage (what a training step needs).
-        static func lossAndGradients(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Float>,
-                                     configuration c: ModelConfiguration) -> (loss: Loss, gradients: ModelParameters<Float>) {
-            var grads = zeroGradients(like: p)
-            var dA = zeros(p.actions.rows, p.actions.columns)
-            let tau = Float(c.temperature)
-            /// CE stage: its loss and ∂L/∂x for x in softmax(x Aᵀ/τ), accumulating ∂L/∂A.
-            func stage(_ x: Matrix<Float>, _ t: Matrix<Float>, _ mask: [Bool]?) -> (Float, Matrix<Float>) {
-                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: tau)
-                let value = SoftCrossEntropy.forward(probabilities: probabilities, targets: t, mask: mask)
-                let dLogits = SoftCrossEntropy.backward(probabilities: probabilities, targets: t, mask: mask, temperature: tau)
-                return (value, backThroughLogits(dLogits, x, p.actions, actionGradient: &dA))
-            }
-            var loss = Loss(frames: 0, segments: 0, refined: 0)
-            var dFrames: Matrix<Float>
-            (loss.frames, dFrames) = stage(f.frames, targets.frames, batch.mask)
-            // With `encoder-gradient` frame-stage-only, F is a constant to stages 2 and 3.
-            let laterStagesReachF = c.choices.encoderGradient == .allStages
-            if let segments = f.segments, let raw = f.rawSegments, let decoderCache = f.decoder {
-                guard let segmentTargets = targets.segments else { preconditionFailure("segment-stage targets missing") }
-                // ∂L/∂S_raw directly (dRaw) and ∂L/∂rownorm(S_raw) (dUnit, taken back once).
-                var dRaw: Matrix<Float>?, dUnit: Matrix<Float>?
-                func add(_ g: Matrix<Float>, toUnit: Bool) {
-                    if toUnit { if dUnit == nil { dUnit = g } else { Arithmetic.addInPlace(&dUnit!, g) } }
-                    else { if dRaw == nil { dRaw = g } else { Arithmetic.addInPlace(&dRaw!, g) } }
-                }
-                let (segmentLoss, dStage2) = stage(segments, segmentTargets, nil)
-                loss.segments = segmentLoss
-                add(dStage2, toUnit: c.choices.segmentRenormalise)
-                if let refined = f.refined, let refinementCache = f.refinement {
-                    guard let refinedTargets = targets.refined else { preconditionFailure("refined-stage targets missing") }
-                    let (value, dRefined) = stage(refined, refinedTargets, batch.mask)
-                    loss.refined = value
-                    let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
-                    if laterStagesReachF { Arithmetic.addInPlace(&dFrames, r.features) }
-                    add(r.segments, toUnit: c.choices.refinementSegments == .renormalised)
-                }
-                if let dUnit { add(RowNormalize.backward(raw, outputGradient: dUnit), toUnit: false) }
-                let d = Decoder.backward(cache: decoderCache, parameters: p, configuration: c, outputGradient: dRaw!)
-                if laterStagesReachF { Arithmetic.addInPlace(&dFrames, d.memory) }
-                grads.queryPositions = d.queryPositions
-                grads.target = d.target
-                grads.memoryPositions = d.memoryPositions
-                grads.decoder = d.layers
-                grads.finalNorm = d.finalNorm
-            }
-            var dEncoded = dFrames
-            if let dispatchCache = f.dispatch {
-                let g = FeatureDispatching.backward(cache: dispatchCache, outputGradient: dFrames)
-                dEncoded = g.features
-                Arithmetic.addInPlace(&dA, g.actions)
-                grads.dispatchAlpha = g.parameters.alpha
-                grads.dispatchBeta = g.parameters.beta
-            }
-            grads.encoder = Encoder.backward(cache: f.encoder, parameters: p.encoder, outputGradient: dEncoded)
-            grads.actions = dA
-            return (loss, grads)
+        /// The argmax labels of the ASOT plan.
+        public static func labels(cost: Matrix<Float>, settings: ASOTSettings) -> [Int] {
+            solveASOT(cost: cost, settings: settings).labels
         }
 
-        /// Zeros shaped as `p` (`ModelParameters.zeros(like:)` is generic over both scalars and
-        /// fills element by element; this fills Float buffers directly).
-        static func zeroGradients(like p: ModelParameters<Float>) -> ModelParameters<Float> {
-            func m(_ x: Matrix<Float>) -> Matrix<Float> { zeros(x.rows, x.columns) }
-            func v(_ x: [Float]) -> [Float] { [Float](repeating: 0, count: x.count) }
-            func a(_ x: ModelParameters<Float>.Attention) -> ModelParameters<Float>.Attention {
-                .init(inWeight: m(x.inWeight), inBias: v(x.inBias), outWeight: m(x.outWeight), outBias: v(x.outBias))
-            }
-            func n(_ x: ModelParameters<Float>.Norm) -> ModelParameters<Float>.Norm { .init(gamma: v(x.gamma), beta: v(x.beta)) }
-            func d(_ x: ModelParameters<Float>.Dense) -> ModelParameters<Float>.Dense { .init(weight: m(x.weight), bias: v(x.bias)) }
-            return ModelParameters(
-                encoder: p.encoder.map(d), dispatchAlpha: 0, dispatchBeta: 0, actions: m(p.actions),
-                queryPositions: m(p.queryPositions), target: m(p.target), memoryPositions: m(p.memoryPositions),
-                decoder: p.decoder.map { .init(selfAttention: a($0.selfAttention), crossAttention: a($0.crossAttention),
-                                               feedForward1: d($0.feedForward1), feedForward2: d($0.feedForward2),
-                                               norm1: n($0.norm1), norm2: n($0.norm2), norm3: n($0.norm3)) },
-                finalNorm: n(p.finalNorm))
+        /// Lloyd's k-means (k-means++ seeding) of the embeddings in Float32: the initial A.
+        public static func kMeansCenters(_ embeddings: Matrix<Float>, clusters: Int,
+                                         generator: inout MersenneTwister) -> Matrix<Float> {
+            kMeans(embeddings, clusters: clusters, using: &generator).centers
         }
 
         /// A rows × columns zero matrix, filled as a Float buffer.

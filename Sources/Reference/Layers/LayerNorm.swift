@@ -16,13 +16,8 @@ extension Reference {
         /// γ and β (D each). The gradients have the same shape.
         public typealias Parameters = ModelParameters<Double>.Norm
 
-        /// What `backward` needs from the forward pass.
-        public struct Cache: Sendable {
-            /// x̂ (R × D): the rows before the affine part.
-            public var normalized: Matrix<Double>
-            /// 1/√(σ²_r + ε) per row.
-            public var inverseStandardDeviation: [Double]
-        }
+        /// What `backward` needs from the forward pass: x̂ and 1/√(σ²_r + ε) per row.
+        public typealias Cache = NormCache<Double>
 
         /// y = γ ⊙ x̂ + β.
         /// - Parameters:

@@ -26,46 +26,10 @@ extension Reference {
         /// `out_proj.weight` (D × D), `out_proj.bias` (D). Gradients have the same shape.
         public typealias Parameters = ModelParameters<Double>.Attention
 
-        /// The forward pass's intermediate values.
-        public struct Cache: Sendable {
-            public var batch: Int, heads: Int
-            /// The inputs Q ((B·S) × D), K and V ((B·N) × D).
-            public var query: Matrix<Double>, key: Matrix<Double>, value: Matrix<Double>
-            /// The projections q, k, v.
-            public var projectedQuery: Matrix<Double>, projectedKey: Matrix<Double>, projectedValue: Matrix<Double>
-            /// A_h before dropout, per head: (B·H·S) × N, row (b·H + h)·S + s. Rows sum to 1
-            /// (0 for a query with every key masked); masked keys get exactly 0.
-            public var probabilities: Matrix<Double>
-            /// The dropout scale factors, the shape of `probabilities` (nil: no dropout).
-            public var dropoutMask: Matrix<Double>?
-            /// concat_h(dropout(A_h) v_h): (B·S) × D, before the out-projection.
-            public var context: Matrix<Double>
-
-            /// The attention weights averaged over heads, (B·S) × N, as torch returns them with
-            /// `average_attn_weights=True` (after dropout, as torch does; without dropout each
-            /// row sums to 1).
-            public var weights: Matrix<Double> {
-                let s = query.rows / batch, n = probabilities.columns
-                var w = Matrix<Double>.zeros(batch * s, n)
-                for b in 0..<batch {
-                    for h in 0..<heads {
-                        for i in 0..<s {
-                            let row = (b * heads + h) * s + i
-                            for j in 0..<n {
-                                w[b * s + i, j] += probabilities[row, j] * (dropoutMask?[row, j] ?? 1) / Double(heads)
-                            }
-                        }
-                    }
-                }
-                return w
-            }
-        }
-
-        /// The gradients of every input and parameter.
-        public struct Gradients: Sendable {
-            public var query: Matrix<Double>, key: Matrix<Double>, value: Matrix<Double>
-            public var parameters: Parameters
-        }
+        /// The forward pass's intermediate values (`AttentionCache`, with the head-averaged
+        /// `weights` torch returns) and the gradients of every input and parameter.
+        public typealias Cache = AttentionCache<Double>
+        public typealias Gradients = AttentionGradients<Double>
 
         /// The attention output O.
         /// - Parameters:

@@ -106,6 +106,32 @@ extension Reference {
             CrossAttentionRefinement.forward(features: features, segments: segments, temperature: temperature, batch: batch)
         }
 
+        public static func refinementBackward(cache: RefinementCache<Double>, outputGradient: Matrix<Double>) -> RefinementGradients<Double> {
+            CrossAttentionRefinement.backward(cache: cache, outputGradient: outputGradient)
+        }
+
+        public static func featureDispatchingBackward(cache: DispatchCache<Double>, outputGradient: Matrix<Double>) -> DispatchGradients<Double> {
+            FeatureDispatching.backward(cache: cache, outputGradient: outputGradient)
+        }
+
+        /// CE(softmax(x Aᵀ/τ), T) with plain loops.
+        public static func crossEntropy(_ x: Matrix<Double>, actions: Matrix<Double>, targets: Matrix<Double>, mask: [Bool]?,
+                                        temperature: Double) -> Double {
+            let probabilities = SoftmaxWithTemperature.forward(CLOTModel.logits(x, actions), temperature: temperature)
+            return SoftCrossEntropy.forward(probabilities: probabilities, targets: targets, mask: mask)
+        }
+
+        /// The loss, ∂A += (∂logits)ᵀ x and ∂x = ∂logits · A.
+        public static func crossEntropyBackward(_ x: Matrix<Double>, actions: Matrix<Double>, targets: Matrix<Double>, mask: [Bool]?,
+                                                temperature: Double, actionGradient dA: inout Matrix<Double>)
+            -> (loss: Double, input: Matrix<Double>) {
+            let probabilities = SoftmaxWithTemperature.forward(CLOTModel.logits(x, actions), temperature: temperature)
+            let loss = SoftCrossEntropy.forward(probabilities: probabilities, targets: targets, mask: mask)
+            let dLogits = SoftCrossEntropy.backward(probabilities: probabilities, targets: targets, mask: mask, temperature: temperature)
+            CLOTModel.accumulate(&dA, CLOTModel.product(transpose: dLogits, x))
+            return (loss, CLOTModel.product(dLogits, actions))
+        }
+
         public static func memoryPositions(frames: Int, dimension: Int, table: Matrix<Double>,
                                            configuration: ModelConfiguration) -> Matrix<Double> {
             MemoryPositions.forward(frames: frames, dimension: dimension, table: table, configuration: configuration)

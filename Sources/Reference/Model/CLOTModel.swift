@@ -19,8 +19,9 @@ extension Reference {
     /// stage-3 OT problem (`stage3-ot`), and whether stages 2 and 3 send gradient into the
     /// encoder (`encoder-gradient`).
     public enum CLOTModel: ModelStages {
-        /// `Batch`, `Forward`, `Targets`, `Loss`, `forward` and `embed` come from `ModelStages`,
-        /// the part of the model written once for both backends.
+        /// The types, the forward pass, the loss and its gradient, the training step and the
+        /// decoding come from `ModelStages`, written once for both backends; what follows is
+        /// this backend's own: the pseudo-labels, the decoding costs and their products.
         public typealias Arithmetic = Reference.Arithmetic
 
         // MARK: Pseudo-labels
@@ -80,67 +81,31 @@ extension Reference {
             return cost
         }
 
-        // MARK: Loss and its gradient
+        // MARK: Decoding
 
-        /// L = L_F + L_S + L_R (Eq. 12–13: masked soft cross-entropy, padding in the divisor).
-        public static func loss(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Double>,
-                                configuration c: ModelConfiguration) -> Loss {
-            func stage(_ x: Matrix<Double>?, _ t: Matrix<Double>?, _ mask: [Bool]?) -> Double {
-                guard let x, let t else { return 0 }
-                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: c.temperature)
-                return SoftCrossEntropy.forward(probabilities: probabilities, targets: t, mask: mask)
-            }
-            return Loss(frames: stage(f.frames, targets.frames, batch.mask),
-                        segments: stage(f.segments, targets.segments, nil),
-                        refined: stage(f.refined, targets.refined, batch.mask))
+        /// 1 − F Aᵀ + P, P the temporal prior with ρ.
+        public static func decodingCost(_ features: Matrix<Double>, actions: Matrix<Double>,
+                                        configuration c: ModelConfiguration) -> Matrix<Double> {
+            cosineCost(features, actions, prior: temporalPrior(frames: features.rows, clusters: c.clusters, rho: c.rho))
         }
 
-        /// ∂L/∂θ for every parameter, with the pseudo-labels held fixed.
-        public static func gradients(_ f: Forward, targets: Targets, batch: Batch, parameters p: ModelParameters<Double>,
-                                     configuration c: ModelConfiguration) -> ModelParameters<Double> {
-            var grads = ModelParameters<Double>.zeros(like: p)
-            var dA = Matrix<Double>.zeros(p.actions.rows, p.actions.columns)
-            /// CE stage: returns ∂L/∂x for x in softmax(x Aᵀ/τ), accumulating ∂L/∂A.
-            func stage(_ x: Matrix<Double>, _ t: Matrix<Double>, _ mask: [Bool]?) -> Matrix<Double> {
-                let probabilities = SoftmaxWithTemperature.forward(logits(x, p.actions), temperature: c.temperature)
-                let dLogits = SoftCrossEntropy.backward(probabilities: probabilities, targets: t, mask: mask, temperature: c.temperature)
-                accumulate(&dA, product(transpose: dLogits, x))
-                return product(dLogits, p.actions)
-            }
-            var dFrames = stage(f.frames, targets.frames, batch.mask)
-            // With `encoder-gradient` frame-stage-only, F is a constant to stages 2 and 3.
-            let laterStagesReachF = c.choices.encoderGradient == .allStages
-            if let segments = f.segments, let raw = f.rawSegments, let decoderCache = f.decoder {
-                // ∂L/∂S_raw directly, and ∂L/∂rownorm(S_raw) (taken back through RowNormalize once).
-                var dRaw = Matrix<Double>.zeros(raw.rows, raw.columns), dUnit = dRaw
-                let dStage2 = stage(segments, targets.segments!, nil)
-                if c.choices.segmentRenormalise { accumulate(&dUnit, dStage2) } else { accumulate(&dRaw, dStage2) }
-                if let refined = f.refined, let refinementCache = f.refinement {
-                    let dRefined = stage(refined, targets.refined!, batch.mask)
-                    let r = CrossAttentionRefinement.backward(cache: refinementCache, outputGradient: dRefined)
-                    if laterStagesReachF { accumulate(&dFrames, r.features) }
-                    if c.choices.refinementSegments == .raw { accumulate(&dRaw, r.segments) } else { accumulate(&dUnit, r.segments) }
-                }
-                accumulate(&dRaw, RowNormalize.backward(raw, outputGradient: dUnit))
-                let d = Decoder.backward(cache: decoderCache, parameters: p, configuration: c, outputGradient: dRaw)
-                if laterStagesReachF { accumulate(&dFrames, d.memory) }
-                grads.queryPositions = d.queryPositions
-                grads.target = d.target
-                grads.memoryPositions = d.memoryPositions
-                grads.decoder = d.layers
-                grads.finalNorm = d.finalNorm
-            }
-            var dEncoded = dFrames
-            if let dispatchCache = f.dispatch {
-                let g = FeatureDispatching.backward(cache: dispatchCache, outputGradient: dFrames)
-                dEncoded = g.features
-                accumulate(&dA, g.actions)
-                grads.dispatchAlpha = g.parameters.alpha
-                grads.dispatchBeta = g.parameters.beta
-            }
-            grads.encoder = Encoder.backward(cache: f.encoder, parameters: p.encoder, outputGradient: dEncoded)
-            grads.actions = dA
-            return grads
+        /// cost ← cost + λ_SW·C_SW, one set of directions drawn for the video.
+        public static func addSlicedCost(_ cost: inout Matrix<Double>, frames: Matrix<Double>, actions: Matrix<Double>,
+                                         configuration c: ModelConfiguration, generator: inout MersenneTwister) {
+            let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: actions.columns, using: &generator)
+            let sw = slicedCostMatrix(frames: frames, clusters: actions, directions: directions, radius: c.slicedWassersteinRadius)
+            for i in cost.elements.indices { cost.elements[i] += c.choices.swWeight * sw.elements[i] }
+        }
+
+        /// The argmax labels of the ASOT plan.
+        public static func labels(cost: Matrix<Double>, settings: ASOTSettings) -> [Int] {
+            solveASOT(cost: cost, settings: settings).labels
+        }
+
+        /// Lloyd's k-means (k-means++ seeding) of the embeddings: the initial A.
+        public static func kMeansCenters(_ embeddings: Matrix<Double>, clusters: Int,
+                                         generator: inout MersenneTwister) -> Matrix<Double> {
+            kMeans(embeddings, clusters: clusters, using: &generator).centers
         }
 
         // MARK: small matrix helpers (plain loops)
