@@ -87,10 +87,7 @@ public protocol LayerArithmetic {
     /// `crossEntropy` and its ∂L/∂x from one softmax; ∂L/∂A is added into `actionGradient`.
     static func crossEntropyBackward(_ x: Matrix<Scalar>, actions: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Bool]?,
                                      temperature: Double, actionGradient: inout Matrix<Scalar>) -> (loss: Scalar, input: Matrix<Scalar>)
-    /// The decoder's memory positions P for one video of `frames` rows (frames × D).
-    static func memoryPositions(frames: Int, dimension: Int, table: Matrix<Scalar>,
-                                configuration: ModelConfiguration) -> Matrix<Scalar>
-    /// ∂L/∂W_pos from ∂L/∂P of B stacked videos (0 × D when P has no parameters).
-    static func memoryPositionsBackward(frames: Int, batch: Int, outputGradient: Matrix<Scalar>,
-                                        configuration: ModelConfiguration) -> Matrix<Scalar>
+    /// The sinusoidal code PE(index_t) of the decoder's memory positions for one video of
+    /// `frames` rows (frames × D), the indices by the configuration's `position-index` choice.
+    static func memorySinusoid(frames: Int, dimension: Int, configuration: ModelConfiguration) -> Matrix<Scalar>
 }

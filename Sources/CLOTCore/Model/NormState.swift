@@ -8,7 +8,6 @@ public struct NormCache<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
     public var inverseStandardDeviation: [Scalar]
 
     public init(normalized: Matrix<Scalar>, inverseStandardDeviation: [Scalar]) {
-        self.normalized = normalized
-        self.inverseStandardDeviation = inverseStandardDeviation
+        (self.normalized, self.inverseStandardDeviation) = (normalized, inverseStandardDeviation)
     }
 }

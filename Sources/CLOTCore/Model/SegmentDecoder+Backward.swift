@@ -53,7 +53,7 @@ extension SegmentDecoder {
         let dQuery = A.summedOverVideos(dQueryTiled, batch: batch, rows: s)
         let dTargetTable = c.targetRows > 0 ? A.summedOverVideos(dTarget, batch: batch, rows: s) : A.zeros(0, d)
         // P enters only as M + P (keys and values), so ∂L/∂P = ∂L/∂M.
-        let dTable = A.memoryPositionsBackward(frames: cache.frames, batch: batch, outputGradient: dMemory, configuration: c)
+        let dTable = MemoryPositions<A>.backward(frames: cache.frames, batch: batch, outputGradient: dMemory, configuration: c)
         return Gradients(memory: dMemory, queryPositions: dQuery, target: dTargetTable, memoryPositions: dTable,
                          layers: layerGradients.reversed(), finalNorm: final.parameters)
     }

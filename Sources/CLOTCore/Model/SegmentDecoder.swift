@@ -97,7 +97,7 @@ public enum SegmentDecoder<Arithmetic: LayerArithmetic> {
         typealias A = Arithmetic
         let d = memory.columns, frames = memory.rows / batch, s = p.queryPositions.rows
         precondition(mask.count == memory.rows, "one mask flag per memory row")
-        var keys = A.tiled(A.memoryPositions(frames: frames, dimension: d, table: p.memoryPositions, configuration: c), batch)
+        var keys = A.tiled(MemoryPositions<A>.forward(frames: frames, dimension: d, table: p.memoryPositions, configuration: c), batch)
         A.addInPlace(&keys, memory)
         let queryPositions = A.tiled(p.queryPositions, batch)
         let ignore = mask.map { !$0 }

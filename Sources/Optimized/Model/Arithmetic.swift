@@ -149,14 +149,10 @@ extension Optimized {
             return (loss, CLOTModel.backThroughLogits(dLogits, x, actions, actionGradient: &dA))
         }
 
-        public static func memoryPositions(frames: Int, dimension: Int, table: Matrix<Float>,
-                                           configuration: ModelConfiguration) -> Matrix<Float> {
-            MemoryPositions.forward(frames: frames, dimension: dimension, table: table, configuration: configuration)
-        }
-
-        public static func memoryPositionsBackward(frames: Int, batch: Int, outputGradient: Matrix<Float>,
-                                                   configuration: ModelConfiguration) -> Matrix<Float> {
-            MemoryPositions.backward(frames: frames, batch: batch, outputGradient: outputGradient, configuration: configuration)
+        /// The code of the last (length, width, index rule) asked for, kept: a training run asks
+        /// for one, the batch's T, every step, and one sine or cosine per entry is ~5% of a step.
+        public static func memorySinusoid(frames: Int, dimension: Int, configuration: ModelConfiguration) -> Matrix<Float> {
+            MemorySinusoidCache.positions(frames: frames, dimension: dimension, configuration: configuration)
         }
     }
 }

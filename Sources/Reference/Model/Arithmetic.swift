@@ -132,14 +132,8 @@ extension Reference {
             return (loss, CLOTModel.product(dLogits, actions))
         }
 
-        public static func memoryPositions(frames: Int, dimension: Int, table: Matrix<Double>,
-                                           configuration: ModelConfiguration) -> Matrix<Double> {
-            MemoryPositions.forward(frames: frames, dimension: dimension, table: table, configuration: configuration)
-        }
-
-        public static func memoryPositionsBackward(frames: Int, batch: Int, outputGradient: Matrix<Double>,
-                                                   configuration: ModelConfiguration) -> Matrix<Double> {
-            MemoryPositions.backward(frames: frames, batch: batch, outputGradient: outputGradient, configuration: configuration)
+        public static func memorySinusoid(frames: Int, dimension: Int, configuration: ModelConfiguration) -> Matrix<Double> {
+            SinusoidalPositions.forward(positions: configuration.memoryPositionIndices(frames: frames), dimension: dimension)
         }
     }
 }
