@@ -35,19 +35,19 @@ struct PseudoLabelConcurrencyTests {
         }
         let shared = c.choices.swDirections == .perBatch ? directions() : nil
         for v in 0..<b {
-            let sw = Optimized.slicedCostMatrix(frames: Model.rows(f.frames, v * t, t), clusters: p.actions,
+            let sw = Optimized.slicedCostMatrix(frames: f.frames.rowBlock(v * t, t), clusters: p.actions,
                                                 directions: shared ?? directions(), radius: Float(c.slicedWassersteinRadius))
             Model.addScaled(&frameCosts[v], sw, Float(c.choices.swWeight))
         }
-        let frames = Model.stack(Optimized.solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
+        let frames = Matrix.stacked(Optimized.solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
         let segmentPrior = c.choices.segmentPrior ? Optimized.temporalPrior(frames: c.segments, clusters: k, rho: Float(c.rho))
                                           : Model.zeros(c.segments, k)
         let segmentCosts = Model.cosineCosts(f.segments!, p.actions, onePlusPrior: Model.shifted(segmentPrior), videos: b)
-        let segments = Model.stack(Optimized.solveASOT(ASOTBatch(costs: segmentCosts), settings: settings, threads: 1).map(\.plan))
+        let segments = Matrix.stacked(Optimized.solveASOT(ASOTBatch(costs: segmentCosts), settings: settings, threads: 1).map(\.plan))
         let refinedCosts = Model.cosineCosts(f.refined!, p.actions, onePlusPrior: onePlusPrior, videos: b)
         let refined = c.choices.stage3OT == .asot
-            ? Model.stack(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
-            : Model.stack(refinedCosts.map { Optimized.solveQuadraticUnbalanced(cost: $0) })
+            ? Matrix.stacked(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
+            : Matrix.stacked(refinedCosts.map { Optimized.solveQuadraticUnbalanced(cost: $0) })
 
         #expect(targets.frames == frames, "stage 1 plans differ")
         #expect(targets.segments == segments, "stage 2 plans differ")

@@ -46,6 +46,21 @@ public struct Matrix<Scalar>: Equatable, Sendable where Scalar: Equatable & Send
         Array(elements[(i * columns)..<((i + 1) * columns)])
     }
 
+    /// Rows `start ..< start + count` (a video's block of a batch stacked by rows).
+    @inlinable
+    public func rowBlock(_ start: Int, _ count: Int) -> Matrix {
+        Matrix(rows: count, columns: columns, elements: Array(elements[(start * columns)..<((start + count) * columns)]))
+    }
+
+    /// The matrices stacked by rows, in order (all of one width; at least one).
+    @inlinable
+    public static func stacked(_ parts: [Matrix]) -> Matrix {
+        var elements: [Scalar] = []
+        elements.reserveCapacity(parts.reduce(0) { $0 + $1.elements.count })
+        for part in parts { elements.append(contentsOf: part.elements) }
+        return Matrix(rows: parts.reduce(0) { $0 + $1.rows }, columns: parts[0].columns, elements: elements)
+    }
+
     /// The rows as nested arrays (for JSON and tests).
     public var nestedRows: [[Scalar]] {
         (0..<rows).map { row($0) }

@@ -38,13 +38,22 @@ extension ModelStages {
                                generator: inout MersenneTwister) -> [Int] {
         let batch = Batch(features: features, mask: Array(repeating: true, count: features.rows), videos: 1)
         let f = forward(batch, parameters: p, configuration: c, dropout: false, generator: &generator)
+        let prior = temporalPrior(frames: features.rows, clusters: c.clusters, rho: c.rho)
         if let refined = f.refined, c.choices.decodeStage == .refined {
-            return labels(cost: decodingCost(refined, actions: p.actions, configuration: c), settings: settings)
+            return labels(stageCosts(refined, actions: p.actions, prior: prior, videos: 1)[0], settings: settings)
         }
-        var cost = decodingCost(f.frames, actions: p.actions, configuration: c)
+        var cost = stageCosts(f.frames, actions: p.actions, prior: prior, videos: 1)[0]
         if c.useSlicedWasserstein {
-            addSlicedCost(&cost, frames: f.frames, actions: p.actions, configuration: c, generator: &generator)
+            let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns,
+                                                    using: &generator)
+            addSlicedCost(&cost, frames: f.frames, actions: p.actions, directions: directions, configuration: c)
         }
-        return labels(cost: cost, settings: settings)
+        return labels(cost, settings: settings)
+    }
+
+    /// The argmax labels of the ASOT plan of one video's cost.
+    @inlinable
+    static func labels(_ cost: Matrix<Arithmetic.Scalar>, settings: ASOTSettings) -> [Int] {
+        solve(ASOTBatch(cost: cost), settings: settings, threads: nil)[0].labels
     }
 }

@@ -1,25 +1,29 @@
 /// What both backends' `CLOTModel` share: the batch, forward-pass, target and loss types, the
 /// forward pass (`ModelForward`), the losses and their gradient (`ModelStages+Loss`), the
 /// training step and the decoding (`ModelStages+Training`), written once over the backend's
-/// `Arithmetic`. A backend's `CLOTModel` conforms by naming its arithmetic and supplying what
-/// is its own: the pseudo-labels and the decoding costs (its solver and its products).
+/// `Arithmetic`, and the pseudo-labels (`ModelStages+PseudoLabels`). A backend's `CLOTModel`
+/// conforms by naming its arithmetic and supplying what is its own: the costs, the solvers and
+/// whether two stages' solves may run at once.
 public protocol ModelStages {
     associatedtype Arithmetic: LayerArithmetic
 
-    /// The ASOT pseudo-labels T, T_S, T_R of each stage with the train settings (no gradient);
-    /// stage 1's cost adds λ_SW·C_SW with fresh directions drawn from `generator`.
-    static func pseudoLabels(_ f: ModelForward<Arithmetic>, batch: ModelBatch<Arithmetic.Scalar>,
-                             parameters: ModelParameters<Arithmetic.Scalar>, configuration: ModelConfiguration,
-                             settings: ASOTSettings, generator: inout MersenneTwister) -> StageTargets<Arithmetic.Scalar>
-    /// The decoding cost 1 − F Aᵀ + P of one video (P the temporal prior with the configuration's ρ).
-    static func decodingCost(_ features: Matrix<Arithmetic.Scalar>, actions: Matrix<Arithmetic.Scalar>,
-                             configuration: ModelConfiguration) -> Matrix<Arithmetic.Scalar>
-    /// cost ← cost + λ_SW·C_SW of one video, its directions drawn from `generator`.
+    /// The temporal prior P (N × K) with ρ (ASOT's Eq. 7).
+    static func temporalPrior(frames: Int, clusters: Int, rho: Double) -> Matrix<Arithmetic.Scalar>
+    /// Per video v of B stacked in `features` ((B·N) × D), the cost 1 − F_v Aᵀ + P (N × K).
+    static func stageCosts(_ features: Matrix<Arithmetic.Scalar>, actions: Matrix<Arithmetic.Scalar>,
+                           prior: Matrix<Arithmetic.Scalar>, videos: Int) -> [Matrix<Arithmetic.Scalar>]
+    /// cost ← cost + λ_SW·C_SW of one video's frames, with the given unit directions (drawn in
+    /// Double by both backends, so one seed gives the same directions).
     static func addSlicedCost(_ cost: inout Matrix<Arithmetic.Scalar>, frames: Matrix<Arithmetic.Scalar>,
-                              actions: Matrix<Arithmetic.Scalar>, configuration: ModelConfiguration,
-                              generator: inout MersenneTwister)
-    /// The argmax labels of the ASOT plan of `cost` with `settings`.
-    static func labels(cost: Matrix<Arithmetic.Scalar>, settings: ASOTSettings) -> [Int]
+                              actions: Matrix<Arithmetic.Scalar>, directions: Matrix<Double>, configuration: ModelConfiguration)
+    /// The ASOT plans of a batch, on at most `threads` threads (nil: the solver's default).
+    /// - Postconditions: the same bits for every thread count.
+    static func solve(_ batch: ASOTBatch<Arithmetic.Scalar>, settings: ASOTSettings, threads: Int?) -> [ASOTSolution<Arithmetic.Scalar>]
+    /// The plan of the L2-unbalanced OT problem of `cost` (choice `stage3-ot` l2-unbalanced).
+    static func quadraticUnbalancedPlan(cost: Matrix<Arithmetic.Scalar>) -> Matrix<Arithmetic.Scalar>
+    /// Runs `first` and `second`, possibly at the same time; each writes only what the other does
+    /// not touch, so the results are the same either way.
+    static func concurrently(_ first: () -> Void, _ second: @escaping () -> Void)
     /// The k-means centres of `embeddings` (what A starts from, official `fit_clusters`).
     static func kMeansCenters(_ embeddings: Matrix<Arithmetic.Scalar>, clusters: Int,
                               generator: inout MersenneTwister) -> Matrix<Arithmetic.Scalar>

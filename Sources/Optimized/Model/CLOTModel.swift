@@ -23,77 +23,45 @@ extension Optimized {
         /// this backend's own: the pseudo-labels, the decoding costs and their products.
         public typealias Arithmetic = Optimized.Arithmetic
 
-        // MARK: Pseudo-labels
+        // MARK: Costs and solvers
 
-        /// The ASOT pseudo-labels of each stage, with `settings` (the train settings) and the
-        /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`
-        /// (drawn per video in Double by `randomSphereDirections`, as Reference draws them, and
-        /// rounded to Float).
-        ///
-        /// Stages 2 and 3 draw nothing and need nothing from stage 1, so their solves (one
-        /// thread each) run on a second thread while this one draws the directions and builds
-        /// stage 1's costs; stage 1's solve then has both threads. Every solve is the one a
-        /// serial order would run (each batch keeps its own step size), so the targets are the
-        /// same bits with one thread or two.
-        public static func pseudoLabels(_ f: Forward, batch: Batch, parameters p: ModelParameters<Float>,
-                                        configuration c: ModelConfiguration, settings: ASOTSettings,
-                                        generator: inout MersenneTwister) -> Targets {
-            let t = batch.frames, k = c.clusters, b = batch.videos
-            let onePlusPrior = shifted(temporalPrior(frames: t, clusters: k, rho: Float(c.rho)))
-            let masks = (0..<b).map { Array(batch.mask[($0 * t)..<(($0 + 1) * t)]) }
-            let later = LaterStageTargets()
-            let laterStages = {
-                if let segments = f.segments {
-                    let s = c.segments
-                    let segmentPrior = c.choices.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: Float(c.rho)) : zeros(s, k)
-                    let costs = cosineCosts(segments, p.actions, onePlusPrior: shifted(segmentPrior), videos: b)
-                    later.segments = stack(solve(ASOTBatch(costs: costs), settings: settings, threads: 1).map(\.plan))
-                }
-                if let refined = f.refined {
-                    let costs = cosineCosts(refined, p.actions, onePlusPrior: onePlusPrior, videos: b)
-                    switch c.choices.stage3OT {
-                    case .asot:
-                        later.refined = stack(solve(ASOTBatch(costs: costs, masks: masks), settings: settings, threads: 1).map(\.plan))
-                    case .l2Unbalanced:
-                        later.refined = stack(costs.map { solveQuadraticUnbalanced(cost: $0) })
-                    }
-                }
-            }
-            var frameCosts: [Matrix<Float>] = []
-            func firstStageCosts() {
-                frameCosts = cosineCosts(f.frames, p.actions, onePlusPrior: onePlusPrior, videos: b)
-                guard c.useSlicedWasserstein else { return }
-                let weight = Float(c.choices.swWeight), radius = Float(c.slicedWassersteinRadius)
-                func directions() -> Matrix<Float> {
-                    randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator).float32
-                }
-                let batchDirections = c.choices.swDirections == .perBatch ? directions() : nil
-                for v in 0..<b {
-                    let sw = slicedCostMatrix(frames: rows(f.frames, v * t, t), clusters: p.actions,
-                                              directions: batchDirections ?? directions(), radius: radius)
-                    addScaled(&frameCosts[v], sw, weight)
-                }
-            }
-            if f.segments != nil || f.refined != nil {
-                concurrently(firstStageCosts, laterStages)
-            } else {
-                firstStageCosts()
-            }
-            let frameTargets = stack(solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings).map(\.plan))
-            return Targets(frames: frameTargets, segments: later.segments, refined: later.refined)
+        public static func temporalPrior(frames: Int, clusters: Int, rho: Double) -> Matrix<Float> {
+            Optimized.temporalPrior(frames: frames, clusters: clusters, rho: Float(rho))
         }
 
-        /// Where the second thread of `pseudoLabels` leaves the targets of stages 2 and 3 (read
-        /// only after it has been joined).
-        private final class LaterStageTargets: @unchecked Sendable {
-            var segments: Matrix<Float>?
-            var refined: Matrix<Float>?
+        /// 1 − F_v Aᵀ + P per video: one sgemm each onto a copy of 1 + P.
+        public static func stageCosts(_ features: Matrix<Float>, actions: Matrix<Float>, prior: Matrix<Float>,
+                                      videos: Int) -> [Matrix<Float>] {
+            cosineCosts(features, actions, onePlusPrior: shifted(prior), videos: videos)
         }
 
-        /// `solveASOT` on at most `threads` threads (the other marginal modes use one).
-        static func solve(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int) -> [ASOTSolution<Float>] {
-            settings.marginals == .actionsUnbalanced ? solveASOT(batch, settings: settings, threads: threads)
-                                                     : solveASOT(batch, settings: settings)
+        /// cost ← cost + λ_SW·C_SW, the directions rounded to Float.
+        public static func addSlicedCost(_ cost: inout Matrix<Float>, frames: Matrix<Float>, actions: Matrix<Float>,
+                                         directions: Matrix<Double>, configuration c: ModelConfiguration) {
+            let sw = slicedCostMatrix(frames: frames, clusters: actions, directions: directions.float32,
+                                      radius: Float(c.slicedWassersteinRadius))
+            addScaled(&cost, sw, Float(c.choices.swWeight))
+        }
+
+        /// `solveASOT` on at most `threads` threads (nil: its default; only the actions-unbalanced
+        /// mode has a second thread).
+        public static func solve(_ batch: ASOTBatch<Float>, settings: ASOTSettings, threads: Int?) -> [ASOTSolution<Float>] {
+            threads.map { solveASOT(batch, settings: settings, threads: $0) } ?? solveASOT(batch, settings: settings)
+        }
+
+        public static func quadraticUnbalancedPlan(cost: Matrix<Float>) -> Matrix<Float> {
+            solveQuadraticUnbalanced(cost: cost)
+        }
+
+        /// `second` on the helper thread while `first` runs here (both here when it is busy).
+        public static func concurrently(_ first: () -> Void, _ second: @escaping () -> Void) {
+            Optimized.concurrently(first, second)
+        }
+
+        /// Lloyd's k-means (k-means++ seeding) of the embeddings in Float32: the initial A.
+        public static func kMeansCenters(_ embeddings: Matrix<Float>, clusters: Int,
+                                         generator: inout MersenneTwister) -> Matrix<Float> {
+            kMeans(embeddings, clusters: clusters, using: &generator).centers
         }
 
         /// 1 + P.
@@ -124,39 +92,6 @@ extension Optimized {
                 }
             }
             return costs
-        }
-
-        /// 1 − F Aᵀ + P for one video (used by `predict`).
-        static func cosineCost(_ features: Matrix<Float>, _ actions: Matrix<Float>, prior: Matrix<Float>) -> Matrix<Float> {
-            cosineCosts(features, actions, onePlusPrior: shifted(prior), videos: 1)[0]
-        }
-
-        // MARK: Decoding
-
-        /// 1 − F Aᵀ + P, P the temporal prior with ρ.
-        public static func decodingCost(_ features: Matrix<Float>, actions: Matrix<Float>,
-                                        configuration c: ModelConfiguration) -> Matrix<Float> {
-            cosineCost(features, actions, prior: temporalPrior(frames: features.rows, clusters: c.clusters, rho: Float(c.rho)))
-        }
-
-        /// cost ← cost + λ_SW·C_SW, the directions drawn in Double as Reference draws them and rounded.
-        public static func addSlicedCost(_ cost: inout Matrix<Float>, frames: Matrix<Float>, actions: Matrix<Float>,
-                                         configuration c: ModelConfiguration, generator: inout MersenneTwister) {
-            let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: actions.columns,
-                                                    using: &generator).float32
-            let sw = slicedCostMatrix(frames: frames, clusters: actions, directions: directions, radius: Float(c.slicedWassersteinRadius))
-            addScaled(&cost, sw, Float(c.choices.swWeight))
-        }
-
-        /// The argmax labels of the ASOT plan.
-        public static func labels(cost: Matrix<Float>, settings: ASOTSettings) -> [Int] {
-            solveASOT(cost: cost, settings: settings).labels
-        }
-
-        /// Lloyd's k-means (k-means++ seeding) of the embeddings in Float32: the initial A.
-        public static func kMeansCenters(_ embeddings: Matrix<Float>, clusters: Int,
-                                         generator: inout MersenneTwister) -> Matrix<Float> {
-            kMeans(embeddings, clusters: clusters, using: &generator).centers
         }
 
         /// A rows × columns zero matrix, filled as a Float buffer.
@@ -209,18 +144,6 @@ extension Optimized {
                     for i in 0..<ap.count { ap[i] += w * bp[i] }
                 }
             }
-        }
-
-        /// Rows start..<start+count.
-        static func rows(_ x: Matrix<Float>, _ start: Int, _ count: Int) -> Matrix<Float> {
-            Matrix(rows: count, columns: x.columns, elements: Array(x.elements[(start * x.columns)..<((start + count) * x.columns)]))
-        }
-
-        static func stack(_ parts: [Matrix<Float>]) -> Matrix<Float> {
-            var elements: [Float] = []
-            elements.reserveCapacity(parts.reduce(0) { $0 + $1.elements.count })
-            for part in parts { elements.append(contentsOf: part.elements) }
-            return Matrix(rows: parts.reduce(0) { $0 + $1.rows }, columns: parts[0].columns, elements: elements)
         }
     }
 }

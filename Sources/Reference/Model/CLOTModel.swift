@@ -24,48 +24,17 @@ extension Reference {
         /// this backend's own: the pseudo-labels, the decoding costs and their products.
         public typealias Arithmetic = Reference.Arithmetic
 
-        // MARK: Pseudo-labels
+        // MARK: Costs and solvers
 
-        /// The ASOT pseudo-labels of each stage, with `settings` (the train settings) and the
-        /// temporal prior; stage 1 adds λ_SW·C_SW with fresh directions from `generator`, one set
-        /// for the batch or one per video (choice `sw-directions`).
-        public static func pseudoLabels(_ f: Forward, batch: Batch, parameters p: ModelParameters<Double>,
-                                        configuration c: ModelConfiguration, settings: ASOTSettings,
-                                        generator: inout MersenneTwister) -> Targets {
-            let t = batch.frames, k = c.clusters, b = batch.videos
-            let prior = temporalPrior(frames: t, clusters: k, rho: c.rho)
-            var frameCosts: [Matrix<Double>] = []
-            func directions() -> Matrix<Double> {
-                randomSphereDirections(count: c.slicedWassersteinProjections, dimension: p.actions.columns, using: &generator)
-            }
-            let batchDirections = c.useSlicedWasserstein && c.choices.swDirections == .perBatch ? directions() : nil
-            for v in 0..<b {
-                let features = rows(f.frames, v * t, t)
-                var cost = cosineCost(features, p.actions, prior: prior)
-                if c.useSlicedWasserstein {
-                    let sw = slicedCostMatrix(frames: features, clusters: p.actions, directions: batchDirections ?? directions(),
-                                              radius: c.slicedWassersteinRadius)
-                    for i in cost.elements.indices { cost.elements[i] += c.choices.swWeight * sw.elements[i] }
-                }
-                frameCosts.append(cost)
-            }
-            let masks = (0..<b).map { Array(batch.mask[($0 * t)..<(($0 + 1) * t)]) }
-            let frameTargets = stack(solveASOT(ASOTBatch(costs: frameCosts, masks: masks), settings: settings).map(\.plan))
-            var targets = Targets(frames: frameTargets, segments: nil, refined: nil)
-            if let segments = f.segments {
-                let s = c.segments
-                let segmentPrior = c.choices.segmentPrior ? temporalPrior(frames: s, clusters: k, rho: c.rho) : Matrix<Double>.zeros(s, k)
-                let costs = (0..<b).map { cosineCost(rows(segments, $0 * s, s), p.actions, prior: segmentPrior) }
-                targets.segments = stack(solveASOT(ASOTBatch(costs: costs), settings: settings).map(\.plan))
-            }
-            if let refined = f.refined {
-                let costs = (0..<b).map { cosineCost(rows(refined, $0 * t, t), p.actions, prior: prior) }
-                switch c.choices.stage3OT {
-                case .asot: targets.refined = stack(solveASOT(ASOTBatch(costs: costs, masks: masks), settings: settings).map(\.plan))
-                case .l2Unbalanced: targets.refined = stack(costs.map { solveQuadraticUnbalanced(cost: $0) })
-                }
-            }
-            return targets
+        public static func temporalPrior(frames: Int, clusters: Int, rho: Double) -> Matrix<Double> {
+            Reference.temporalPrior(frames: frames, clusters: clusters, rho: rho)
+        }
+
+        /// 1 − F_v Aᵀ + P per video, plain loops.
+        public static func stageCosts(_ features: Matrix<Double>, actions: Matrix<Double>, prior: Matrix<Double>,
+                                      videos: Int) -> [Matrix<Double>] {
+            let n = prior.rows
+            return (0..<videos).map { cosineCost(features.rowBlock($0 * n, n), actions, prior: prior) }
         }
 
         /// 1 − F Aᵀ + P.
@@ -81,25 +50,26 @@ extension Reference {
             return cost
         }
 
-        // MARK: Decoding
-
-        /// 1 − F Aᵀ + P, P the temporal prior with ρ.
-        public static func decodingCost(_ features: Matrix<Double>, actions: Matrix<Double>,
-                                        configuration c: ModelConfiguration) -> Matrix<Double> {
-            cosineCost(features, actions, prior: temporalPrior(frames: features.rows, clusters: c.clusters, rho: c.rho))
-        }
-
-        /// cost ← cost + λ_SW·C_SW, one set of directions drawn for the video.
+        /// cost ← cost + λ_SW·C_SW.
         public static func addSlicedCost(_ cost: inout Matrix<Double>, frames: Matrix<Double>, actions: Matrix<Double>,
-                                         configuration c: ModelConfiguration, generator: inout MersenneTwister) {
-            let directions = randomSphereDirections(count: c.slicedWassersteinProjections, dimension: actions.columns, using: &generator)
+                                         directions: Matrix<Double>, configuration c: ModelConfiguration) {
             let sw = slicedCostMatrix(frames: frames, clusters: actions, directions: directions, radius: c.slicedWassersteinRadius)
             for i in cost.elements.indices { cost.elements[i] += c.choices.swWeight * sw.elements[i] }
         }
 
-        /// The argmax labels of the ASOT plan.
-        public static func labels(cost: Matrix<Double>, settings: ASOTSettings) -> [Int] {
-            solveASOT(cost: cost, settings: settings).labels
+        /// `solveASOT`, single-threaded.
+        public static func solve(_ batch: ASOTBatch<Double>, settings: ASOTSettings, threads: Int?) -> [ASOTSolution<Double>] {
+            solveASOT(batch, settings: settings)
+        }
+
+        public static func quadraticUnbalancedPlan(cost: Matrix<Double>) -> Matrix<Double> {
+            solveQuadraticUnbalanced(cost: cost)
+        }
+
+        /// `first`, then `second`, on this thread.
+        public static func concurrently(_ first: () -> Void, _ second: @escaping () -> Void) {
+            first()
+            second()
         }
 
         /// Lloyd's k-means (k-means++ seeding) of the embeddings: the initial A.
@@ -137,15 +107,6 @@ extension Reference {
 
         static func accumulate(_ a: inout Matrix<Double>, _ b: Matrix<Double>) {
             for i in a.elements.indices { a.elements[i] += b.elements[i] }
-        }
-
-        /// Rows start..<start+count.
-        static func rows(_ x: Matrix<Double>, _ start: Int, _ count: Int) -> Matrix<Double> {
-            Matrix(rows: count, columns: x.columns, elements: Array(x.elements[(start * x.columns)..<((start + count) * x.columns)]))
-        }
-
-        static func stack(_ parts: [Matrix<Double>]) -> Matrix<Double> {
-            Matrix(rows: parts.reduce(0) { $0 + $1.rows }, columns: parts[0].columns, elements: parts.flatMap(\.elements))
         }
     }
 }
