@@ -40,7 +40,7 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public init() {}
 
     /// The ASOT baseline: stage 1 only, no sliced Wasserstein, no feature dispatching — CLOT
-    /// with every component its ablations remove removed.
+    /// with all four ablations of Table 3 applied at once.
     public static func asot(layerSizes: [Int] = [64, 128, 40], clusters: Int = 7) -> ModelConfiguration {
         var c = ModelConfiguration()
         c.layerSizes = layerSizes
