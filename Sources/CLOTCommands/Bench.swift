@@ -271,8 +271,8 @@ struct StepBenchRow: Codable {
     var configuration: String
     var clusters: Int
     var videos: Int, frames: Int
-    var referenceSeconds: Double
-    var optimizedSeconds: Double
+    /// The median seconds of a training step on each backend.
+    var referenceSeconds: Double, optimizedSeconds: Double
 }
 
 /// `--json-out` of `--suite step` and `--suite all`.

@@ -16,15 +16,8 @@ extension Provenance {
         // Only what this process has opened: asking would load OpenBLAS just to describe it.
         let loaded = OpenBLAS.hasBeenOpened ? OpenBLAS.shared : nil
         let backendName = backend.map { $0 == .optimized ? "optimized: Float32" : "reference: Double" } ?? "evaluation: Double"
-        return Provenance(
-            arithmetic: Arithmetic(family: ArithmeticFamily.current.rawValue,
-                                   backend: backendName,
-                                   matrixProduct: matrixProduct),
-            tool: Tool(commit: BuildInfo.commit),
-            environment: Environment(cpu: CPUDescription.current.model, cpuFeatures: CPUDescription.current.vectorFeatures,
-                                     buildInstructionSet: buildInstructionSet,
-                                     openBLAS: loaded?.configuration ?? "not loaded (no result uses it)",
-                                     openBLASKernel: loaded?.coreName, openBLASThreads: loaded?.threads,
-                                     solverThreads: Optimized.solverThreads))
+        return Provenance(commit: BuildInfo.commit, backend: backendName, matrixProduct: matrixProduct,
+                          openBLAS: loaded.map { ($0.configuration, $0.coreName, $0.threads) },
+                          solverThreads: Optimized.solverThreads)
     }
 }

@@ -81,8 +81,7 @@ extension EvaluationLevel: ExpressibleByArgument {}
 struct EvaluationReport: Encodable {
     var level: EvaluationLevel
     var scores: SegmentationScores
-    var videos: Int
-    var frames: Int
+    var videos: Int, frames: Int
     var seed: UInt32
     var exclude: Int?
     var matching: [LabelMatching.Pair]?

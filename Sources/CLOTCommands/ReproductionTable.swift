@@ -13,8 +13,7 @@ struct ReproductionTable: Encodable {
     struct RunEntry: Encodable {
         var folder: String
         var variant: String
-        var seed: UInt32
-        var epochs: Int
+        var seed: UInt32, epochs: Int
         var backend: String
         var fingerprint: String
         /// "ran" or "resumed after epoch E" (this commit made it, now or before), or "reused from
@@ -27,8 +26,8 @@ struct ReproductionTable: Encodable {
     struct DataEntry: Encodable {
         var dataset: String
         var activity: String
-        var videos: Int
-        var files: Int
+        /// The activity's videos, and the files read for them (mapping, ground truth, features).
+        var videos: Int, files: Int
         var fingerprint: String
     }
 
@@ -56,8 +55,7 @@ struct ReproductionTable: Encodable {
     }
 
     struct Row: Encodable {
-        var dataset: String
-        var variant: String
+        var dataset: String, variant: String
         var activities: [String]
         var videos: Int
         var subset: Bool

@@ -29,8 +29,7 @@ import Foundation
 struct SyntheticBenchmark: Codable, Equatable {
     struct Activity: Codable, Equatable {
         var name: String
-        var videos: Int
-        var clusters: Int
+        var videos: Int, clusters: Int
     }
 
     var dataset: DatasetName

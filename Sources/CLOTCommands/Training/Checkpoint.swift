@@ -11,9 +11,8 @@ import Foundation
 /// anywhere) fails the hash or the decoding and is refused, never resumed from.
 struct Checkpoint: Codable {
     var fingerprint: RunFingerprint
-    var epoch: Int
-    /// `EpochLog` chain value after `epoch` lines.
-    var epochChain: String
+    /// The epochs completed, and the `EpochLog` chain value after that many lines.
+    var epoch: Int, epochChain: String
     var generator: MersenneTwister
     var model: Data
     /// The commit of the tool that wrote it.

@@ -49,22 +49,18 @@ struct TrainingRun {
 
     /// What `metrics.json` holds.
     struct Report: Codable {
-        var activity: SegmentationScores
-        var video: SegmentationScores
-        var method: String
-        var variant: String
-        var dataset: String
-        var activityName: String
-        var seed: UInt32
-        var epochs: Int
+        /// The scores at the activity and at the video level.
+        var activity: SegmentationScores, video: SegmentationScores
+        var method: String, variant: String
+        var dataset: String, activityName: String
+        var seed: UInt32, epochs: Int
         var backend: Implementation
         var clusters: Int
         var videos: [String]
         var config: RunConfiguration
         var perEpoch: [EpochRecord]
-        var wallSeconds: Double
-        /// Where the wall time went (absent in runs made before it was recorded).
-        var phases: Phases?
+        /// The wall time, and where it went (`phases`, absent in runs made before it was recorded).
+        var wallSeconds: Double, phases: Phases?
         /// Everything the numbers depend on (settings, backend, arithmetic, input files), with its digest.
         var fingerprint: RunFingerprint
         /// Set when the run continued from a checkpoint: after which epoch, and which commit wrote it.

@@ -7,18 +7,15 @@ public struct ASOTSettings: Sendable, Equatable, Codable {
     public var alpha: Double = 0.3
     /// Radius r of the temporal box filter Cv, as a fraction of the (padded) length N.
     public var radius: Double = 0.04
-    /// KL penalty on the frame marginal (active when `framesUnbalanced`).
-    public var lambdaFrames: Double = 0.1
-    /// KL penalty on the action marginal (active when `actionsUnbalanced`).
-    public var lambdaActions: Double = 0.05
-    /// Relax the frame marginal to a KL penalty (`-uf`).
-    public var framesUnbalanced: Bool = false
-    /// Relax the action marginal to a KL penalty (`-ua`, which every official run passes).
-    public var actionsUnbalanced: Bool = true
-    /// Mirror-descent iterations (`n_iters[0]`).
-    public var outerIterations: Int = 25
-    /// Sinkhorn iterations of the balanced projection (`n_iters[1]`).
-    public var sinkhornIterations: Int = 1
+    /// KL penalties on the frame marginal (active when `framesUnbalanced`) and on the action
+    /// marginal (active when `actionsUnbalanced`).
+    public var lambdaFrames: Double = 0.1, lambdaActions: Double = 0.05
+    /// Relax the frame marginal (`-uf`) and the action marginal (`-ua`, which every official run
+    /// passes) to a KL penalty.
+    public var framesUnbalanced: Bool = false, actionsUnbalanced: Bool = true
+    /// Mirror-descent iterations (`n_iters[0]`) and Sinkhorn iterations of the balanced
+    /// projection (`n_iters[1]`).
+    public var outerIterations: Int = 25, sinkhornIterations: Int = 1
     /// Mirror-descent step; nil calibrates it as 4 / max(∇) at the first iteration, batch-wide.
     public var stepSize: Double? = nil
     /// |log a| or |log b| above which the balanced projection absorbs its scalings.

@@ -9,12 +9,9 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public var clusters: Int = 7
     /// n_seg = K + δ (supplement Table 6: 0 BF, −6 YTI, 2 50S-Mid, −6 50S-Eval, 0 DA); at least 1.
     public var segmentOffset: Int = 0
-    /// Decoder layers (Table 6: 2 BF, 2 YTI, 1 50S-Mid, 4 50S-Eval, 3 DA).
-    public var decoderLayers: Int = 2
-    /// Attention heads (Table 6: 8).
-    public var heads: Int = 8
-    /// Decoder dropout (Table 6: .5 BF, .2 YTI, .1 50S-Mid, .2 50S-Eval, .5 DA).
-    public var decoderDropout: Double = 0.5
+    /// The decoder's layers, attention heads and dropout (supplement Table 6: layers 2 BF, 2 YTI,
+    /// 1 50S-Mid, 4 50S-Eval, 3 DA; 8 heads; dropout .5 BF, .2 YTI, .1 50S-Mid, .2 50S-Eval, .5 DA).
+    public var decoderLayers: Int = 2, heads: Int = 8, decoderDropout: Double = 0.5
     /// The autoregressive decoder of supplement Table 5 instead of the parallel one (its form
     /// is the choice `autoregressive-form`). Default parallel.
     public var autoregressiveDecoder: Bool = false
@@ -26,19 +23,14 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// training, which the relative position index t·L/T and the learned position table use.
     public var memoryPositionSpan: Int = 256
 
-    // Components, each switchable for the ablations (Table 3) and the ASOT baseline.
-    /// The sliced-Wasserstein term in the first stage's cost.
-    public var useSlicedWasserstein: Bool = true
-    /// Feature dispatching after the encoder.
-    public var useFeatureDispatching: Bool = true
-    /// The decoder stage (stage 2); without it there is no stage 3 either.
-    public var useDecoder: Bool = true
-    /// The refinement stage (stage 3).
-    public var useRefinement: Bool = true
+    /// The components, each switched off by one ablation of Table 3 (`remove(_:)`) and all of
+    /// them by the ASOT baseline: the sliced-Wasserstein term in the first stage's cost, feature
+    /// dispatching after the encoder, the decoder stage (stage 2; without it there is no stage 3
+    /// either) and the refinement stage (stage 3).
+    public var useSlicedWasserstein = true, useFeatureDispatching = true, useDecoder = true, useRefinement = true
 
     /// Projections of the released gsw.py (150) and its circle radius (2).
-    public var slicedWassersteinProjections: Int = 150
-    public var slicedWassersteinRadius: Double = 2
+    public var slicedWassersteinProjections: Int = 150, slicedWassersteinRadius: Double = 2
 
     /// Every reading the sources leave open, each a named setting (`clot train --choices`).
     public var choices = ReconstructionChoices()
@@ -47,16 +39,24 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// The ASOT baseline: stage 1 only, no sliced Wasserstein, no feature dispatching.
+    /// The ASOT baseline: stage 1 only, no sliced Wasserstein, no feature dispatching — CLOT
+    /// with all four ablations of Table 3 applied at once.
     public static func asot(layerSizes: [Int] = [64, 128, 40], clusters: Int = 7) -> ModelConfiguration {
         var c = ModelConfiguration()
         c.layerSizes = layerSizes
         c.clusters = clusters
-        c.useSlicedWasserstein = false
-        c.useFeatureDispatching = false
-        c.useDecoder = false
-        c.useRefinement = false
+        for ablation in Ablation.allCases { c.remove(ablation) }
         return c
+    }
+
+    /// Switches off the component an ablation of CLOT Table 3 removes.
+    public mutating func remove(_ ablation: Ablation) {
+        switch ablation {
+        case .noSWD: useSlicedWasserstein = false
+        case .noFD: useFeatureDispatching = false
+        case .noDecoder: useDecoder = false
+        case .noRefinement: useRefinement = false
+        }
     }
 
     /// Embedding width D.

@@ -10,12 +10,6 @@ public struct DataFingerprint: Codable, Equatable, Sendable {
         public var bytes: Int
         /// XXH64 of the content, 16 hex digits.
         public var xxh64: String
-
-        public init(path: String, bytes: Int, xxh64: String) {
-            self.path = path
-            self.bytes = bytes
-            self.xxh64 = xxh64
-        }
     }
 
     /// Sorted by path.

@@ -15,12 +15,6 @@ public struct Provenance: Codable, Equatable, Sendable {
         /// switched to OpenBLAS.
         public var matrixProduct: String
 
-        public init(family: String, backend: String, matrixProduct: String) {
-            self.family = family
-            self.backend = backend
-            self.matrixProduct = matrixProduct
-        }
-
         enum CodingKeys: String, CodingKey { case family, backend, matrixProduct = "matrix_product" }
     }
 
@@ -28,8 +22,6 @@ public struct Provenance: Codable, Equatable, Sendable {
     public struct Tool: Codable, Equatable, Sendable {
         /// The git commit the tool was built from ("+uncommitted" when the tree had changes).
         public var commit: String
-
-        public init(commit: String) { self.commit = commit }
     }
 
     /// The machine and the settings that change speed only.
@@ -44,17 +36,6 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var openBLASThreads: Int?
         public var solverThreads: Int
 
-        public init(cpu: String, cpuFeatures: String, buildInstructionSet: String, openBLAS: String, openBLASKernel: String?,
-                    openBLASThreads: Int?, solverThreads: Int) {
-            self.cpu = cpu
-            self.cpuFeatures = cpuFeatures
-            self.buildInstructionSet = buildInstructionSet
-            self.openBLAS = openBLAS
-            self.openBLASKernel = openBLASKernel
-            self.openBLASThreads = openBLASThreads
-            self.solverThreads = solverThreads
-        }
-
         enum CodingKeys: String, CodingKey {
             case cpu, cpuFeatures = "cpu_features", buildInstructionSet = "build_instruction_set", openBLAS = "openblas"
             case openBLASKernel = "openblas_kernel", openBLASThreads = "openblas_threads", solverThreads = "solver_threads"
@@ -65,10 +46,24 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var tool: Tool
     public var environment: Environment
 
-    public init(arithmetic: Arithmetic, tool: Tool, environment: Environment) {
-        self.arithmetic = arithmetic
-        self.tool = tool
-        self.environment = environment
+    /// The provenance of a result computed now, in this process: the arithmetic family and the
+    /// machine are this process's own; the caller, which knows the backends, gives the rest.
+    ///
+    /// - Parameters:
+    ///   - commit: the git commit the tool was built from.
+    ///   - backend: the number type and the implementation ("optimized: Float32").
+    ///   - matrixProduct: how matrix products are computed.
+    ///   - openBLAS: OpenBLAS's configuration, kernel and threads when this process opened it.
+    ///   - solverThreads: the threads the ASOT solver runs on.
+    public init(commit: String, backend: String, matrixProduct: String,
+                openBLAS: (configuration: String, kernel: String, threads: Int)?, solverThreads: Int) {
+        arithmetic = Arithmetic(family: ArithmeticFamily.current.rawValue, backend: backend, matrixProduct: matrixProduct)
+        tool = Tool(commit: commit)
+        environment = Environment(cpu: CPUDescription.current.model, cpuFeatures: CPUDescription.current.vectorFeatures,
+                                  buildInstructionSet: buildInstructionSet,
+                                  openBLAS: openBLAS?.configuration ?? "not loaded (no result uses it)",
+                                  openBLASKernel: openBLAS?.kernel, openBLASThreads: openBLAS?.threads,
+                                  solverThreads: solverThreads)
     }
 
     /// One line for tables and reports.

@@ -41,13 +41,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             model.autoregressiveDecoder = autoregressiveDecoder
             model.memoryPositionSpan = defaults.framesPerVideo
             model.choices = choices
-            switch ablation {
-            case .noSWD: model.useSlicedWasserstein = false
-            case .noFD: model.useFeatureDispatching = false
-            case .noDecoder: model.useDecoder = false
-            case .noRefinement: model.useRefinement = false
-            case nil: break
-            }
+            if let ablation { model.remove(ablation) }
         }
         model.rho = defaults.rho
         self.model = model
