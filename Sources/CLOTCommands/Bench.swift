@@ -1,8 +1,8 @@
 import ArgumentParser
 import CLOTCore
 import Foundation
+import Implementations
 import Optimized
-import Reference
 
 /// `clot bench`: medians over repeated runs, and ratios between implementations measured in
 /// the same run. Build with `-c release` (`make bench`): debug timings mean nothing.
@@ -173,31 +173,21 @@ struct Bench: ParsableCommand {
         return rows
     }
 
-    /// One training step of `c` per call, for each backend, from the same initial parameters,
-    /// features (seeded Gaussians) and generator seed; each call continues the training.
+    /// One training step of `c` per call, for each implementation, from the same initial
+    /// parameters, features (seeded Gaussians) and generator seed; each call continues the training.
     static func stepRunners(_ c: ModelConfiguration, videos: Int, frames: Int) -> (reference: () -> Void, optimized: () -> Void) {
-        let settings = stepSettings
+        (stepRunner(.reference, c, videos: videos, frames: frames), stepRunner(.optimized, c, videos: videos, frames: frames))
+    }
+
+    /// `Implementation.trainingSteps` on the bench's batch: `videos` × `frames` seeded Gaussian
+    /// features, every frame real, the initial parameters of seed 2025, Adam at 1e-3, seed 7.
+    static func stepRunner(_ implementation: Implementation, _ c: ModelConfiguration, videos: Int, frames: Int) -> () -> Void {
         var generator = MersenneTwister(seed: 2025)
         let initial = ModelParameters<Double>.initial(c, using: &generator)
         let features = Matrix(rows: videos * frames, columns: c.layerSizes[0],
                               elements: (0..<(videos * frames * c.layerSizes[0])).map { _ in generator.gaussian() })
-        let mask = Array(repeating: true, count: videos * frames)
-
-        let batchR = Reference.CLOTModel.Batch(features: features, mask: mask, videos: videos)
-        var pr = initial
-        var ar = pr.tensors.map { Adam<Double>(count: $0.count, learningRate: 1e-3) }
-        var gr = MersenneTwister(seed: 7)
-        let batchO = Optimized.CLOTModel.Batch(features: features.float32, mask: mask, videos: videos)
-        var po = initial.converted(to: Float.self)
-        var ao = po.tensors.map { Adam<Float>(count: $0.count, learningRate: 1e-3) }
-        var go = MersenneTwister(seed: 7)
-        return ({
-            _ = Reference.CLOTModel.trainingStep(batchR, parameters: &pr, optimizers: &ar, configuration: c,
-                                                 settings: settings, generator: &gr)
-        }, {
-            _ = Optimized.CLOTModel.trainingStep(batchO, parameters: &po, optimizers: &ao, configuration: c,
-                                                 settings: settings, generator: &go)
-        })
+        return implementation.trainingSteps(c, parameters: initial, features: features, mask: Array(repeating: true, count: videos * frames),
+                                            videos: videos, settings: stepSettings, learningRate: 1e-3, seed: 7)
     }
 
     /// Seconds one call of `body` takes.
@@ -213,20 +203,8 @@ struct Bench: ParsableCommand {
         guard let c = Self.stepConfigurations(clusters: try clusterCounts(default: 7)[0]).first(where: { $0.name == name })?.configuration else {
             throw InputError("--profile-step", "'\(name)' is not asot or clot")
         }
-        let videos = 2, frames = 256
-        var generator = MersenneTwister(seed: 2025)
-        let initial = ModelParameters<Double>.initial(c, using: &generator)
-        let features = Matrix(rows: videos * frames, columns: c.layerSizes[0],
-                              elements: (0..<(videos * frames * c.layerSizes[0])).map { _ in generator.gaussian() })
-        let batch = Optimized.CLOTModel.Batch(features: features.float32, mask: Array(repeating: true, count: videos * frames),
-                                              videos: videos)
-        var p = initial.converted(to: Float.self)
-        var a = p.tensors.map { Adam<Float>(count: $0.count, learningRate: 1e-3) }
-        var g = MersenneTwister(seed: 7)
-        let samples = times(100 * repeats) {
-            _ = Optimized.CLOTModel.trainingStep(batch, parameters: &p, optimizers: &a, configuration: c,
-                                                 settings: Self.stepSettings, generator: &g)
-        }
+        let step = Self.stepRunner(.optimized, c, videos: 2, frames: 256)
+        let samples = times(100 * repeats, step)
         // The fastest tenth as well: on a shared machine it moves less than the median between runs.
         let decile = samples.sorted()[samples.count / 10]
         print("\(name): Optimized \(format(median(samples) * 1000, digits: 3)) ms (median of \(100 * repeats)), "
