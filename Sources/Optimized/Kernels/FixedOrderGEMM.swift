@@ -38,9 +38,9 @@ func fixedOrderGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, 
                 let rows = RowBlock(a + i0 * rowStride, rowStride: rowStride, columnStride: columnStride,
                                     count: min(panel.rowsPerBlock, m - i0), blockSize: panel.rowsPerBlock)
                 if panel.isWide {
-                    block6x16(rows, panel, depth: k, c + i0 * ldc + j0, output)
+                    panelBlock(SIMD16<Float>.self, rows, panel, depth: k, c + i0 * ldc + j0, output)
                 } else {
-                    block8x8(rows, panel, depth: k, c + i0 * ldc + j0, output)
+                    panelBlock(SIMD8<Float>.self, rows, panel, depth: k, c + i0 * ldc + j0, output)
                 }
                 i0 += panel.rowsPerBlock
             }

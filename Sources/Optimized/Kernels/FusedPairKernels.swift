@@ -53,40 +53,6 @@ extension FusedRowSweep {
         return (a0, a1, b, c0, c1)
     }
 
-    /// `step` for rows in pairs (`rows` an even range).
-    @_transparent
-    mutating func stepPairs(_ rows: Range<Int>, rescale: FusedRowRescale, whole: Int) {
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = min(start &+ Self.tile, rows.upperBound)
-            shiftPairs(start..<end, whole: whole)
-            rescale.rescalePairs(start..<end, chunkStart: rows.lowerBound, whole: whole)
-            start = end
-        }
-    }
-
-    /// `shiftRows` on `rows` (an even range), a pair at a time (written out, as `shiftRows` says).
-    @_transparent
-    mutating func shiftPairs(_ rows: Range<Int>, whole: Int) {
-        var r = rows.lowerBound
-        while r < rows.upperBound {
-            let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { shiftPair(r, whole: whole); r &+= 2 }
-            flush()
-        }
-    }
-
-    /// `measureRows` on `rows` (an even range), a pair at a time.
-    @_transparent
-    mutating func measurePairs(_ rows: Range<Int>, whole: Int) {
-        var r = rows.lowerBound
-        while r < rows.upperBound {
-            let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { measurePair(r, whole: whole); r &+= 2 }
-            flush()
-        }
-    }
-
     /// `shiftRow` for rows r and r + 1.
     @_transparent
     mutating func shiftPair(_ r: Int, whole: Int) {

@@ -12,6 +12,21 @@ import Glibc
 /// every accumulator sees the entries j, 8 + j, … of each row, in row order, whatever the
 /// thread or chunk (the sums of the plan's rows and columns depend on K and N only).
 
+/// The row kernels of `FusedRowSweep.run`: the step's first pass (`shiftRow`) or the
+/// objective and largest ∇ alone (`measureRow`), a row at a time or, for the pair layout
+/// (`FusedPairLayout`), two rows at a time.
+enum FusedRowKernel {
+    case shiftRow, measureRow, shiftPair, measurePair
+
+    /// Rows one call of the kernel covers.
+    var rows: Int {
+        switch self {
+        case .shiftRow, .measureRow: 1
+        case .shiftPair, .measurePair: 2
+        }
+    }
+}
+
 /// The first pass of a sweep over rows (ASOT Eq. 5–7 and the mirror step): per entry,
 /// G' = α·Cv(T Ck)/r + (1 − α)·C + (column KL term) from the prefix sums of T Ck, the objective's
 /// terms ⟨G', T⟩ and −T log T + T, ∇ = G' + ε·max(log T, log 1e-12), and A = log T − η∇.
@@ -133,14 +148,19 @@ struct FusedRowSweep {
 
     /// The step sweep over a chunk's `rows`, `tile` rows at a time: their first pass, then
     /// their rescaling by `rescale`, while the tile's rows are still in the first-level cache.
-    /// Written out beside `stepPairs` for speed, as `shiftRows` is.
+    /// Rows go in pairs when `pairs` (then `width` is `whole`, and `rows` an even range), one at
+    /// a time otherwise (`width` is `vectors`); callers pass literals, as `run` says.
     @_transparent
-    mutating func step(_ rows: Range<Int>, rescale: FusedRowRescale, vectors: Int) {
+    mutating func step(_ rows: Range<Int>, rescale: FusedRowRescale, pairs: Bool, width: Int) {
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(start &+ Self.tile, rows.upperBound)
-            shiftRows(start..<end, vectors: vectors)
-            rescale.rescaleRows(start..<end, chunkStart: rows.lowerBound, vectors: vectors)
+            run(start..<end, pairs ? .shiftPair : .shiftRow, width: width)
+            if pairs {
+                rescale.rescalePairs(start..<end, chunkStart: rows.lowerBound, whole: width)
+            } else {
+                rescale.rescaleRows(start..<end, chunkStart: rows.lowerBound, vectors: width)
+            }
             start = end
         }
     }
@@ -150,26 +170,25 @@ struct FusedRowSweep {
     /// The longest row (in blocks) whose A is kept in registers.
     static let registerBlocks = 6
 
-    /// `shiftRow` on `rows`, the objective terms flushed every `block` rows.
-    /// Written out beside `measureRows` and the pair loops: one loop taking the row kernel as a
-    /// closure made the K = 8 solve about 2× slower in alternating release benches.
+    /// `kernel` on `rows` (an even range for the pair kernels), the objective terms flushed
+    /// every `block` rows; `width` is the kernel's `vectors` or `whole`. Mandatorily inlined,
+    /// and every caller passes `kernel` as a literal, so the switch folds away and each call
+    /// compiles to the loop written out for its kernel (one loop taking the row kernel as a
+    /// closure made the K = 8 solve about 2× slower in alternating release benches).
     @_transparent
-    mutating func shiftRows(_ rows: Range<Int>, vectors: Int) {
+    mutating func run(_ rows: Range<Int>, _ kernel: FusedRowKernel, width: Int) {
         var r = rows.lowerBound
         while r < rows.upperBound {
             let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { shiftRow(r, vectors: vectors); r &+= 1 }
-            flush()
-        }
-    }
-
-    /// `measureRow` on `rows`, the objective terms flushed every `block` rows.
-    @_transparent
-    mutating func measureRows(_ rows: Range<Int>, vectors: Int) {
-        var r = rows.lowerBound
-        while r < rows.upperBound {
-            let end = min(r &+ Self.block, rows.upperBound)
-            while r < end { measureRow(r, vectors: vectors); r &+= 1 }
+            while r < end {
+                switch kernel {
+                case .shiftRow: shiftRow(r, vectors: width)
+                case .measureRow: measureRow(r, vectors: width)
+                case .shiftPair: shiftPair(r, whole: width)
+                case .measurePair: measurePair(r, whole: width)
+                }
+                r &+= kernel.rows
+            }
             flush()
         }
     }

@@ -1,5 +1,5 @@
-// The column panels of op(B) that `fixedOrderGEMM` streams through, and the two block kernels
-// that multiply a block of rows of op(A) by one panel.
+// The column panels of op(B) that `fixedOrderGEMM` streams through, and the block kernel
+// that multiplies a block of rows of op(A) by one panel.
 
 /// Columns j0 ..< j0 + `columns` of op(B) (k × n) laid out as `depth` rows of `width` floats,
 /// `stride` floats apart. Read in place when op(B) = B and every row's `width` floats lie inside
@@ -62,41 +62,17 @@ struct GEMMPanel {
     }
 }
 
-/// Six rows × one 16-wide panel: 6 SIMD16 chains (12 AVX registers), p = 0 ..< depth in order.
-/// Kept beside `block8x8` rather than merged: each keeps its accumulators as named locals so
-/// they stay in registers, and one function over both shapes would need an accumulator array,
-/// which the compiler does not promise to keep there (this is the hot loop of every product).
+/// One block of rows × one panel as wide as V: one V chain per row, p = 0 ..< depth in order.
+/// Six rows for SIMD16 (12 AVX registers), eight for SIMD8 (`GEMMPanel.rowsPerBlock`). Each
+/// chain is a named local so that it stays in a register (an accumulator array is not promised
+/// to); the row count follows from V, so each specialisation is the loop written out for its
+/// shape, the last two chains gone at six rows (this is the hot loop of every product).
 @inline(__always)
-func block6x16(_ rows: RowBlock, _ panel: GEMMPanel, depth: Int, _ c: UnsafeMutablePointer<Float>, _ output: GEMMOutput) {
-    typealias V = SIMD16<Float>
-    var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V()
-    var a = rows.base, b = UnsafeRawPointer(panel.base)
-    let o = rows.offsets, step = MemoryLayout<Float>.stride * panel.stride
-    let o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5]
-    for _ in 0..<depth {
-        let bp = b.loadUnaligned(as: V.self)
-        s0 = s0.addingProduct(V(repeating: a[0]), bp)
-        s1 = s1.addingProduct(V(repeating: a[o1]), bp)
-        s2 = s2.addingProduct(V(repeating: a[o2]), bp)
-        s3 = s3.addingProduct(V(repeating: a[o3]), bp)
-        s4 = s4.addingProduct(V(repeating: a[o4]), bp)
-        s5 = s5.addingProduct(V(repeating: a[o5]), bp)
-        a += rows.columnStride
-        b += step
-    }
-    @inline(__always) func put(_ r: Int, _ s: V) {
-        if r < rows.count { output.write(s, to: c + r * output.ldc, count: panel.columns) }
-    }
-    put(0, s0); put(1, s1); put(2, s2); put(3, s3); put(4, s4); put(5, s5)
-}
-
-/// Eight rows × one 8-wide panel: 8 SIMD8 chains, p = 0 ..< depth in order.
-@inline(__always)
-func block8x8(_ rows: RowBlock, _ panel: GEMMPanel, depth: Int, _ c: UnsafeMutablePointer<Float>, _ output: GEMMOutput) {
-    typealias V = SIMD8<Float>
+func panelBlock<V: SIMD>(_: V.Type, _ rows: RowBlock, _ panel: GEMMPanel, depth: Int,
+                         _ c: UnsafeMutablePointer<Float>, _ output: GEMMOutput) where V.Scalar == Float {
     var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V(), s6 = V(), s7 = V()
     var a = rows.base, b = UnsafeRawPointer(panel.base)
-    let o = rows.offsets, step = MemoryLayout<Float>.stride * panel.stride
+    let o = rows.offsets, step = MemoryLayout<Float>.stride * panel.stride, eight = V.scalarCount == 8
     let o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7]
     for _ in 0..<depth {
         let bp = b.loadUnaligned(as: V.self)
@@ -106,13 +82,16 @@ func block8x8(_ rows: RowBlock, _ panel: GEMMPanel, depth: Int, _ c: UnsafeMutab
         s3 = s3.addingProduct(V(repeating: a[o3]), bp)
         s4 = s4.addingProduct(V(repeating: a[o4]), bp)
         s5 = s5.addingProduct(V(repeating: a[o5]), bp)
-        s6 = s6.addingProduct(V(repeating: a[o6]), bp)
-        s7 = s7.addingProduct(V(repeating: a[o7]), bp)
+        if eight {
+            s6 = s6.addingProduct(V(repeating: a[o6]), bp)
+            s7 = s7.addingProduct(V(repeating: a[o7]), bp)
+        }
         a += rows.columnStride
         b += step
     }
     @inline(__always) func put(_ r: Int, _ s: V) {
         if r < rows.count { output.write(s, to: c + r * output.ldc, count: panel.columns) }
     }
-    put(0, s0); put(1, s1); put(2, s2); put(3, s3); put(4, s4); put(5, s5); put(6, s6); put(7, s7)
+    put(0, s0); put(1, s1); put(2, s2); put(3, s3); put(4, s4); put(5, s5)
+    if eight { put(6, s6); put(7, s7) }
 }

@@ -58,21 +58,16 @@ extension Optimized {
             return dp
         }
 
-        /// ∂L/∂x through P = softmax(x/τ), fused per row: G = ∂L/∂P, then P ⊙ (G − ⟨P, G⟩)/τ.
-        /// Masked rows get 0.
+        /// ∂L/∂x through P = softmax(x/τ): G = ∂L/∂P (`probabilityGradient`), then per row
+        /// P ⊙ (G − ⟨P, G⟩)/τ in place. Masked rows get 0.
         public static func backward(probabilities p: Matrix<Float>, targets t: Matrix<Float>, mask: [Bool]? = nil,
                                     temperature tau: Float, lossGradient g: Float = 1) -> Matrix<Float> {
-            checkShapes(p, t, mask)
-            var dx = Matrix<Float>.zeros(p.rows, p.columns)
-            let scale = -g / Float(max(p.rows, 1)), k = p.columns
+            var dx = probabilityGradient(probabilities: p, targets: t, mask: mask, lossGradient: g)
+            let k = p.columns
             p.elements.withUnsafeBufferPointer { pp in
-                t.elements.withUnsafeBufferPointer { tp in
-                    dx.elements.withUnsafeMutableBufferPointer { gp in
-                        for r in 0..<p.rows where mask?[r] ?? true {
-                            let base = r * k
-                            for j in base..<(base + k) { gp[j] = scale * tp[j] / (pp[j] + logOffset) }
-                            softmaxBackwardRow(pp.baseAddress! + base, gp.baseAddress! + base, count: k, scale: 1 / tau)
-                        }
+                dx.elements.withUnsafeMutableBufferPointer { gp in
+                    for r in 0..<p.rows where mask?[r] ?? true {
+                        softmaxBackwardRow(pp.baseAddress! + r * k, gp.baseAddress! + r * k, count: k, scale: 1 / tau)
                     }
                 }
             }

@@ -214,15 +214,15 @@ final class FusedASOTItem: @unchecked Sendable {
         var sweep = FusedRowSweep(item: self, step: step)
         let rescale = rescaleKernel(c), rows = chunks[c]
         switch (paired, vectors) {
-        case (true, _) where stride == 12: sweep.stepPairs(rows.lowerBound..<end(c), rescale: rescale, whole: 1)
-        case (true, _): sweep.stepPairs(rows.lowerBound..<end(c), rescale: rescale, whole: 2)
-        case (false, 1): sweep.step(rows, rescale: rescale, vectors: 1)
-        case (false, 2): sweep.step(rows, rescale: rescale, vectors: 2)
-        case (false, 3): sweep.step(rows, rescale: rescale, vectors: 3)
-        case (false, 4): sweep.step(rows, rescale: rescale, vectors: 4)
-        case (false, 5): sweep.step(rows, rescale: rescale, vectors: 5)
-        case (false, 6): sweep.step(rows, rescale: rescale, vectors: 6)
-        default: sweep.step(rows, rescale: rescale, vectors: vectors)
+        case (true, _) where stride == 12: sweep.step(rows.lowerBound..<end(c), rescale: rescale, pairs: true, width: 1)
+        case (true, _): sweep.step(rows.lowerBound..<end(c), rescale: rescale, pairs: true, width: 2)
+        case (false, 1): sweep.step(rows, rescale: rescale, pairs: false, width: 1)
+        case (false, 2): sweep.step(rows, rescale: rescale, pairs: false, width: 2)
+        case (false, 3): sweep.step(rows, rescale: rescale, pairs: false, width: 3)
+        case (false, 4): sweep.step(rows, rescale: rescale, pairs: false, width: 4)
+        case (false, 5): sweep.step(rows, rescale: rescale, pairs: false, width: 5)
+        case (false, 6): sweep.step(rows, rescale: rescale, pairs: false, width: 6)
+        default: sweep.step(rows, rescale: rescale, pairs: false, width: vectors)
         }
         return ChunkSums(fgw: sweep.fgwLanes, entropy: sweep.entropyLanes)
     }
@@ -242,11 +242,11 @@ final class FusedASOTItem: @unchecked Sendable {
     private func measureRows() -> ChunkSums {
         var sweep = FusedRowSweep(item: self, step: 0)
         switch (paired, vectors) {
-        case (true, _): sweep.measurePairs(0..<bufferRows, whole: FusedPairLayout.whole(stride: stride))
-        case (false, 1): sweep.measureRows(0..<n, vectors: 1)
-        case (false, 2): sweep.measureRows(0..<n, vectors: 2)
-        case (false, 3): sweep.measureRows(0..<n, vectors: 3)
-        default: sweep.measureRows(0..<n, vectors: vectors)
+        case (true, _): sweep.run(0..<bufferRows, .measurePair, width: FusedPairLayout.whole(stride: stride))
+        case (false, 1): sweep.run(0..<n, .measureRow, width: 1)
+        case (false, 2): sweep.run(0..<n, .measureRow, width: 2)
+        case (false, 3): sweep.run(0..<n, .measureRow, width: 3)
+        default: sweep.run(0..<n, .measureRow, width: vectors)
         }
         return ChunkSums(fgw: sweep.fgwLanes, entropy: sweep.entropyLanes, largest: sweep.largestLanes)
     }
