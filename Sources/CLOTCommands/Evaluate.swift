@@ -108,12 +108,8 @@ struct EvaluationReport: Encodable {
     func encode(to encoder: Encoder) throws {
         try scores.encode(to: encoder)   // mof, f1, f1_expected, miou at the top level
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(level, forKey: .level)
-        try c.encode(videos, forKey: .videos)
-        try c.encode(frames, forKey: .frames)
-        try c.encode(seed, forKey: .seed)
-        try c.encode(exclude, forKey: .exclude)
-        try c.encode("15 samples per segment, 50 repeats, official sampler", forKey: .f1Protocol)
+        try c.encodeWithNulls([.level: level, .videos: videos, .frames: frames, .seed: seed, .exclude: exclude,
+                               .f1Protocol: "15 samples per segment, 50 repeats, official sampler"])
         try c.encodeIfPresent(matching, forKey: .matching)
         try c.encodeIfPresent(perVideo, forKey: .perVideo)
         try c.encode(provenance, forKey: .provenance)

@@ -46,11 +46,7 @@ struct ReproductionTable: Encodable {
         enum CodingKeys: String, CodingKey { case mean, std, seeds, paper, difference }
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(std, forKey: .std)
-            try c.encode(seeds, forKey: .seeds)
-            try c.encode(paper, forKey: .paper)
-            try c.encode(difference, forKey: .difference)
+            try c.encodeWithNulls([.mean: mean, .std: std, .seeds: seeds, .paper: paper, .difference: difference])
         }
     }
 

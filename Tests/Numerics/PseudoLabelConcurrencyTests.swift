@@ -47,7 +47,7 @@ struct PseudoLabelConcurrencyTests {
         let refinedCosts = Model.cosineCosts(f.refined!, p.actions, onePlusPrior: onePlusPrior, videos: b)
         let refined = c.choices.stage3OT == .asot
             ? Matrix.stacked(Optimized.solveASOT(ASOTBatch(costs: refinedCosts, masks: masks), settings: settings, threads: 1).map(\.plan))
-            : Matrix.stacked(refinedCosts.map { Optimized.solveQuadraticUnbalanced(cost: $0) })
+            : Matrix.stacked(refinedCosts.map { solveQuadraticUnbalanced(cost: $0) })
 
         #expect(targets.frames == frames, "stage 1 plans differ")
         #expect(targets.segments == segments, "stage 2 plans differ")

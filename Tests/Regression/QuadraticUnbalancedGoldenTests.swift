@@ -53,7 +53,7 @@ struct QuadraticUnbalancedGoldenTests {
     @Test("Reference reaches the optimum POT approaches", arguments: golden?.cases.map(\.name) ?? [])
     func reference(name: String) throws {
         let c = try #require(golden?.cases.first { $0.name == name })
-        let plan = Reference.solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: c.cost)).elements
+        let plan = solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: c.cost)).elements
         #expect(plan.allSatisfy { $0 >= 0 })
         for (e, g) in Self.gradient(c.cost, plan, n: c.n, k: c.k).enumerated() {
             if plan[e] > 0 { #expect(abs(g) <= Tolerance.double, "\(name): ∇f = \(g) at a positive entry \(e)") }
@@ -76,8 +76,8 @@ struct QuadraticUnbalancedGoldenTests {
     func optimized(name: String) throws {
         let c = try #require(golden?.cases.first { $0.name == name })
         let costs = c.cost.map { Double(Float($0)) }
-        let exact = Reference.solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: costs)).elements
-        let plan = Optimized.solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: c.cost.map(Float.init))).elements
+        let exact = solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: costs)).elements
+        let plan = solveQuadraticUnbalanced(cost: Matrix(rows: c.n, columns: c.k, elements: c.cost.map(Float.init))).elements
         let scale = max(c.plan.map(abs).max() ?? 0, 1e-12)
         let fromExact = zip(plan, exact).map { abs(Double($0) - $1) }.max() ?? 0
         #expect(fromExact <= 5e-5 * scale, "\(name): Optimized is \(fromExact) from the optimum (largest entry \(scale))")

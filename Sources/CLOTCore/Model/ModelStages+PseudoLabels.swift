@@ -72,7 +72,7 @@ extension ModelStages {
         case .asot:
             return .stacked(solve(ASOTBatch(costs: costs, masks: masks), settings: settings, threads: 1).map(\.plan))
         case .l2Unbalanced:
-            return .stacked(costs.map { quadraticUnbalancedPlan(cost: $0) })
+            return .stacked(costs.map { solveQuadraticUnbalanced(cost: $0) })
         }
     }
 }

@@ -19,8 +19,6 @@ public protocol ModelStages {
     /// The ASOT plans of a batch, on at most `threads` threads (nil: the solver's default).
     /// - Postconditions: the same bits for every thread count.
     static func solve(_ batch: ASOTBatch<Arithmetic.Scalar>, settings: ASOTSettings, threads: Int?) -> [ASOTSolution<Arithmetic.Scalar>]
-    /// The plan of the L2-unbalanced OT problem of `cost` (choice `stage3-ot` l2-unbalanced).
-    static func quadraticUnbalancedPlan(cost: Matrix<Arithmetic.Scalar>) -> Matrix<Arithmetic.Scalar>
     /// Runs `first` and `second`, possibly at the same time; each writes only what the other does
     /// not touch, so the results are the same either way.
     static func concurrently(_ first: () -> Void, _ second: @escaping () -> Void)

@@ -49,10 +49,6 @@ extension Optimized {
             threads.map { solveASOT(batch, settings: settings, threads: $0) } ?? solveASOT(batch, settings: settings)
         }
 
-        public static func quadraticUnbalancedPlan(cost: Matrix<Float>) -> Matrix<Float> {
-            solveQuadraticUnbalanced(cost: cost)
-        }
-
         /// `second` on the helper thread while `first` runs here (both here when it is busy).
         public static func concurrently(_ first: () -> Void, _ second: @escaping () -> Void) {
             Optimized.concurrently(first, second)

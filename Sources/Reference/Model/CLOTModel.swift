@@ -62,10 +62,6 @@ extension Reference {
             solveASOT(batch, settings: settings)
         }
 
-        public static func quadraticUnbalancedPlan(cost: Matrix<Double>) -> Matrix<Double> {
-            solveQuadraticUnbalanced(cost: cost)
-        }
-
         /// `first`, then `second`, on this thread.
         public static func concurrently(_ first: () -> Void, _ second: @escaping () -> Void) {
             first()
