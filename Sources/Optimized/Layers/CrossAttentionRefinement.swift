@@ -9,7 +9,7 @@ extension Optimized {
     /// rounding; 2. F Sᵀ, W S and, backward, ∂U Sᵀ, Wᵀ ∂U, ∂L S, ∂Lᵀ F one sgemm each per video,
     /// transposes as sgemm flags, the softmax and its backward in place on the 8-lane row
     /// kernels; 3. no allocation inside the per-video loop.
-    public enum CrossAttentionRefinement {
+    public enum CrossAttentionRefinement: RefinementLayer {
         /// The forward pass's cache (`RefinementCache`: F, S, W and F + W S) and the gradients
         /// of F and S (`RefinementGradients`): the state both backends share.
         public typealias Cache = RefinementCache<Float>

@@ -5,7 +5,7 @@ extension Optimized {
     /// the same draws: one 32-bit `MersenneTwister` word per element, row-major, kept when
     /// u ≥ ⌈p·2³²⌉, so one seed gives the same mask in both implementations (the scale
     /// 1/(1 − p) is rounded to Float here).
-    public enum Dropout {
+    public enum Dropout: DropoutLayer {
         /// Scale factors (0 or 1/(1 − p)), rows × columns; p = 0 gives ones and draws nothing.
         public static func mask(rows: Int, columns: Int, probability p: Double,
                                 generator: inout MersenneTwister) -> Matrix<Float> {

@@ -14,7 +14,7 @@ extension Optimized {
     /// each per video, transposes as sgemm flags; the masked aggregation Σ_t m_kt S_kt f_t is
     /// an O(T D) loop (one cluster per frame), not a K-times-larger product; 3. no allocation
     /// inside the per-video loop (backward's two K-sized scratch buffers are made once).
-    public enum FeatureDispatching {
+    public enum FeatureDispatching: DispatchLayer {
         /// The state both backends share (see `DispatchCache` for every field).
         public typealias Parameters = DispatchParameters<Float>
         public typealias Cache = DispatchCache<Float>

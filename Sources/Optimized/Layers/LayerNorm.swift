@@ -4,7 +4,7 @@ extension Optimized {
     /// LayerNorm over the last dimension (torch `nn.LayerNorm`, ε = 1e-5, biased variance) in
     /// Float32; the same API as `Reference.LayerNorm`. Mean and variance take two passes over
     /// the row (no E[x²] − E[x]² cancellation).
-    public enum LayerNorm {
+    public enum LayerNorm: LayerNormLayer {
         public static let defaultEpsilon: Float = 1e-5
 
         public typealias Parameters = ModelParameters<Float>.Norm

@@ -6,7 +6,7 @@ extension Optimized {
     ///
     /// Goals, in order: 1. agree with `Reference.Linear` within Float32 rounding; 2. one sgemm
     /// per product, transposes expressed as sgemm flags (never materialised); 3. speed.
-    public enum Linear {
+    public enum Linear: LinearLayer {
         /// W (out × in) and b (out). Gradients have the same shape.
         public typealias Parameters = ModelParameters<Float>.Dense
 
@@ -54,7 +54,7 @@ extension Optimized {
         /// ∂L/∂W = (∂L/∂y)ᵀ x (one sgemm) and ∂L/∂b = Σ_rows ∂L/∂y, without ∂L/∂x (an input that
         /// needs no gradient: the encoder's raw features, whose ∂X would be the widest product).
         /// - Postconditions: the same bits as `backward`'s parameter gradients.
-        static func parameterGradients(_ x: Matrix<Float>, parameters: Parameters, outputGradient dy: Matrix<Float>) -> Parameters {
+        public static func parameterGradients(_ x: Matrix<Float>, parameters: Parameters, outputGradient dy: Matrix<Float>) -> Parameters {
             let outputs = parameters.weight.rows, inputs = parameters.weight.columns
             precondition(x.columns == inputs && dy.columns == outputs && dy.rows == x.rows, "shapes differ")
             var dw = Matrix<Float>.uninitialized(outputs, inputs)

@@ -10,7 +10,7 @@ extension Optimized {
     /// [h·d_h, (h+1)·d_h) of q, passed to sgemm by a buffer offset with leading dimension D,
     /// and the packed in-projection's W_q, W_k, W_v are row blocks of W_in passed the same way;
     /// transposes (k_hᵀ, Ãᵀ, ∂Zᵀ) are sgemm flags; 3. one S × N scratch reused across heads.
-    public enum MultiHeadAttention {
+    public enum MultiHeadAttention: AttentionLayer {
         /// in_proj_weight (3D × D), in_proj_bias (3D), out_proj weight (D × D) and bias (D).
         public typealias Parameters = ModelParameters<Float>.Attention
 

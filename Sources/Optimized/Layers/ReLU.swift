@@ -4,7 +4,7 @@ extension Optimized {
     /// y = max(x, 0) in Float32; the same API as `Reference.ReLU` (∂y/∂x = 0 at x = 0, as torch).
     /// Both passes are branch-free selects, eight lanes at a time (the signs of a layer's
     /// pre-activations are a coin toss, so a branch per element mispredicts half the time).
-    public enum ReLU {
+    public enum ReLU: ReLULayer {
         public static func forward(_ x: Matrix<Float>) -> Matrix<Float> {
             // Written into a fresh buffer in one pass (no copy of x first, which the caller keeps).
             let elements = [Float](unsafeUninitializedCapacity: x.elements.count) { out, initialized in

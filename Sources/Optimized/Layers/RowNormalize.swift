@@ -3,7 +3,7 @@ import CLOTCore
 extension Optimized {
     /// y_r = x_r / max(‖x_r‖₂, 1e-12) (torch `F.normalize`) in Float32; the same API as
     /// `Reference.RowNormalize`. Norms are accumulated in Float (rows are D ≤ a few thousand wide).
-    public enum RowNormalize {
+    public enum RowNormalize: RowNormalizeLayer {
         public static let epsilon: Float = 1e-12
 
         public static func forward(_ x: Matrix<Float>) -> Matrix<Float> {

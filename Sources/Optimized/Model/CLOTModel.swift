@@ -21,7 +21,7 @@ extension Optimized {
         /// The types, the forward pass, the loss and its gradient, the training step and the
         /// decoding come from `ModelStages`, written once for both backends; what follows is
         /// this backend's own: the pseudo-labels, the decoding costs and their products.
-        public typealias Arithmetic = Optimized.Arithmetic
+        public typealias Arithmetic = Optimized
 
         // MARK: Costs and solvers
 

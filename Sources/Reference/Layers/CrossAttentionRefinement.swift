@@ -15,7 +15,7 @@ extension Reference {
     /// Batch convention: B videos stacked by rows, batch-first (the module takes (B, T, D)):
     /// F is (B·T) × D, S is (B·n_seg) × D (video b, segment j is row b·n_seg + j), W is
     /// (B·T) × n_seg.
-    public enum CrossAttentionRefinement {
+    public enum CrossAttentionRefinement: RefinementLayer {
         /// The forward pass's cache (`RefinementCache`: F, S, W and F + W S) and the gradients
         /// of F and S (`RefinementGradients`): the state both backends share.
         public typealias Cache = RefinementCache<Double>

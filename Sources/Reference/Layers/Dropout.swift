@@ -15,7 +15,7 @@ extension Reference {
     /// test, so the same seed gives the same mask in both implementations. (torch's own
     /// generator cannot be reproduced here; only the distribution matches.) p = 1 zeroes
     /// everything, as torch does. Elementwise, so any batch layout works.
-    public enum Dropout {
+    public enum Dropout: DropoutLayer {
         /// A mask of scale factors (0 or 1/(1 − p)), `rows × columns`, drawn row-major.
         /// p = 0 returns all ones and consumes no draws.
         /// - Precondition: 0 ≤ p ≤ 1.

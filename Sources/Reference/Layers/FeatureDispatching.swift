@@ -20,7 +20,7 @@ extension Reference {
     /// Batch convention: B videos of equal (padded) length T stacked by rows, F is (B·T) × D
     /// (video b, frame t is row b·T + t); A, α and β are shared by the batch, so their gradients
     /// are summed over it. Per-video K × T quantities (Z, S) are stacked (B·K) × T, row b·K + k.
-    public enum FeatureDispatching {
+    public enum FeatureDispatching: DispatchLayer {
         /// α and β (`DispatchParameters`), the forward pass's cache (`DispatchCache`) and the
         /// gradients (`DispatchGradients`): the state both backends share.
         public typealias Parameters = DispatchParameters<Double>

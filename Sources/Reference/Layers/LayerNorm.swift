@@ -9,7 +9,7 @@ extension Reference {
     ///
     /// [Ba et al. 2016]: https://arxiv.org/abs/1607.06450
     /// Rows are independent: a batch is one (B·N) × D matrix.
-    public enum LayerNorm {
+    public enum LayerNorm: LayerNormLayer {
         /// torch's default ε.
         public static let defaultEpsilon = 1e-5
 

@@ -8,7 +8,7 @@ extension Reference {
     ///
     /// Batch convention: rows are independent, so a batch of B sequences of N frames is one
     /// (B·N) × in matrix (sequence b, frame t is row b·N + t).
-    public enum Linear {
+    public enum Linear: LinearLayer {
         /// W (out × in, torch layout) and b (out). The gradients of a layer have the same shape.
         public typealias Parameters = ModelParameters<Double>.Dense
 

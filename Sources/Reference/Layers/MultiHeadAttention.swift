@@ -21,7 +21,7 @@ extension Reference {
     /// all differ (cross-attention: S queries attend over N keys).
     ///
     /// [Vaswani et al. 2017]: https://arxiv.org/abs/1706.03762
-    public enum MultiHeadAttention {
+    public enum MultiHeadAttention: AttentionLayer {
         /// torch's packed parameters: `in_proj_weight` (3D × D), `in_proj_bias` (3D),
         /// `out_proj.weight` (D × D), `out_proj.bias` (D). Gradients have the same shape.
         public typealias Parameters = ModelParameters<Double>.Attention

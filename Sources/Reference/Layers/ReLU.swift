@@ -6,7 +6,7 @@ extension Reference {
     ///     y = max(x, 0),     ∂y/∂x = 1 if x > 0, else 0 (torch's choice at x = 0)
     ///
     /// Elementwise, so any batch layout works.
-    public enum ReLU {
+    public enum ReLU: ReLULayer {
         /// y = max(x, 0), elementwise.
         public static func forward(_ x: Matrix<Double>) -> Matrix<Double> {
             x.map { $0 > 0 ? $0 : 0 }

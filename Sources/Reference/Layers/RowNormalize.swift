@@ -7,7 +7,7 @@ extension Reference {
     ///     y_r = x_r / max(‖x_r‖₂, 1e-12)
     ///
     /// Rows are independent: a batch is one (B·N) × D matrix.
-    public enum RowNormalize {
+    public enum RowNormalize: RowNormalizeLayer {
         /// The floor on the norm, torch's default `eps`.
         public static let epsilon = 1e-12
 

@@ -22,7 +22,7 @@ extension Reference {
         /// The types, the forward pass, the loss and its gradient, the training step and the
         /// decoding come from `ModelStages`, written once for both backends; what follows is
         /// this backend's own: the pseudo-labels, the decoding costs and their products.
-        public typealias Arithmetic = Reference.Arithmetic
+        public typealias Arithmetic = Reference
 
         // MARK: Costs and solvers
 

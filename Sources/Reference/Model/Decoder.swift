@@ -12,6 +12,6 @@ extension Reference {
     ///
     /// then a final LayerNorm gives S. The wiring is written once for both backends
     /// (`SegmentDecoder`, whose doc comment has the details and the order of the dropout draws);
-    /// the arithmetic is Reference's layers (`Reference.Arithmetic`).
-    public typealias Decoder = SegmentDecoder<Arithmetic>
+    /// the arithmetic is Reference's layers (`Reference`'s `LayerArithmetic`).
+    public typealias Decoder = SegmentDecoder<Reference>
 }

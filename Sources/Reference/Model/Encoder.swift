@@ -6,6 +6,6 @@ extension Reference {
     ///     F = rownorm(MLP(X)),   MLP = Linear → ReLU → Drop → … → Linear
     ///
     /// on raw features X, (B·T) × d_in → (B·T) × D. The wiring is written once for both backends
-    /// (`FrameEncoder`); the arithmetic is Reference's layers (`Reference.Arithmetic`).
-    public typealias Encoder = FrameEncoder<Arithmetic>
+    /// (`FrameEncoder`); the arithmetic is Reference's layers (`Reference`'s `LayerArithmetic`).
+    public typealias Encoder = FrameEncoder<Reference>
 }
