@@ -62,6 +62,13 @@ struct SegmentJob: Equatable {
         let start = clock.now
         let (plan, labels, trace) = solve(costMatrix)
         let seconds = (clock.now - start).seconds
+        if let i = trace.firstIndex(where: { !$0.isFinite }) {
+            let precision = backend == .optimized ? "Float32" : "Double"
+            throw InputError(path, "the solver's objective became \(trace[i]) at iteration \(i) (\(backend.rawValue) backend), "
+                             + "so its plan and labels mean nothing; nothing was written for this input",
+                             hint: "exp(−cost/ε) left the range of \(precision): an affinity is expected in [0, 1] (cost = "
+                                 + "1 − affinity); rescale the matrix, raise --eps, or try --backend reference")
+        }
         return DecodedVideo(frames: costMatrix.rows, clusters: costMatrix.columns, plan: plan, trace: trace,
                             labels: labels, seconds: seconds)
     }

@@ -74,6 +74,25 @@ struct SegmentCommandTests {
         #expect(!FileSystem.isFile(dir + "/labels.txt"), "nothing is written on bad input")
     }
 
+    /// Affinities far outside [0, 1] (30 on the diagonal blocks) overflow exp(−C/ε) in the
+    /// Float32 balanced solve (the official float32 Sinkhorn gives NaN there too): the command
+    /// must say so, naming the file, instead of writing meaningless labels.
+    @Test("a solve whose objective is not finite is an error naming the file; nothing is written")
+    func nonFiniteObjective() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var affinity = Matrix<Double>.zeros(200, 8)
+        for t in 0..<200 { affinity[t, t * 8 / 200] = 30 }
+        let input = try write(affinity, dir, "overflow.npy")
+        do {
+            try run(["--affinity", input, "--balanced-actions", "--labels", dir + "/labels.txt", "--json"])
+            Issue.record("a non-finite objective was accepted")
+        } catch let error as InputError {
+            #expect(error.description.contains("overflow.npy") && error.description.contains("objective"), "\(error)")
+        }
+        #expect(!FileSystem.isFile(dir + "/labels.txt"), "nothing is written for an input whose solve is not finite")
+    }
+
     // MARK: Folder mode
 
     /// A folder of affinities of different sizes (K = 3, 8, 12, 19), with an unrelated file and
