@@ -75,7 +75,7 @@ struct SegmentCommandTests {
     }
 
     /// Affinities far outside [0, 1] (30 on the diagonal blocks) overflow exp(−C/ε) in the
-    /// Float32 balanced solve (the official float32 Sinkhorn gives NaN there too): the command
+    /// Float32 balanced solve, whose objective becomes NaN: the command
     /// must say so, naming the file, instead of writing meaningless labels.
     @Test("a solve whose objective is not finite is an error naming the file; nothing is written")
     func nonFiniteObjective() throws {
