@@ -28,9 +28,14 @@ struct TrainedModel<Model: ModelStages>: ModelBackend {
     }
 
     mutating func step(_ batch: TrainingBatch, settings: ASOTSettings, using generator: inout MersenneTwister) -> Double {
-        let input = Model.Batch(features: batch.features.map { Scalar($0) }, mask: batch.mask, videos: batch.videos)
-        return Double(Model.trainingStep(input, parameters: &current, optimizers: &optimizers, configuration: configuration,
-                                         settings: settings, generator: &generator).total)
+        step(Model.Batch(features: batch.features.map { Scalar($0) }, mask: batch.mask, videos: batch.videos),
+             settings: settings, using: &generator)
+    }
+
+    /// One optimiser step on a batch already in the model's scalar; returns the loss.
+    mutating func step(_ batch: Model.Batch, settings: ASOTSettings, using generator: inout MersenneTwister) -> Double {
+        Double(Model.trainingStep(batch, parameters: &current, optimizers: &optimizers, configuration: configuration,
+                                  settings: settings, generator: &generator).total)
     }
 
     func predict(_ features: Matrix<Double>, settings: ASOTSettings, using generator: inout MersenneTwister) -> [Int] {

@@ -22,17 +22,12 @@ extension Implementation {
     }
 }
 
-/// `Implementation.trainingSteps` on one model.
+/// `Implementation.trainingSteps` on one model: a `TrainedModel` and its batch, converted once.
 private func steps<Model: ModelStages>(_ model: Model.Type, _ c: ModelConfiguration, parameters: ModelParameters<Double>,
                                        features: Matrix<Double>, mask: [Bool], videos: Int, settings: ASOTSettings,
                                        learningRate: Double, seed: UInt32) -> () -> Void {
-    typealias Scalar = Model.Arithmetic.Scalar
-    let batch = Model.Batch(features: features.map { Scalar($0) }, mask: mask, videos: videos)
-    var p = parameters.converted(to: Scalar.self)
-    var optimizers = p.tensors.map { Adam<Scalar>(count: $0.count, learningRate: Scalar(learningRate)) }
+    var trained = TrainedModel<Model>(c, parameters: parameters, learningRate: learningRate, weightDecay: 0)
+    let batch = Model.Batch(features: features.map { Model.Arithmetic.Scalar($0) }, mask: mask, videos: videos)
     var generator = MersenneTwister(seed: seed)
-    return {
-        _ = Model.trainingStep(batch, parameters: &p, optimizers: &optimizers, configuration: c, settings: settings,
-                               generator: &generator)
-    }
+    return { _ = trained.step(batch, settings: settings, using: &generator) }
 }
